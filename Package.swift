@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Concord",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "concord", targets: ["concord"]),
+        .library(name: "ConcordTensor", targets: ["ConcordTensor"]),
+        .library(name: "ConcordNN", targets: ["ConcordNN"]),
+        .library(name: "ConcordData", targets: ["ConcordData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "ConcordTensor"),
+        .target(name: "ConcordNN", dependencies: ["ConcordTensor"]),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "ConcordData",
+            dependencies: ["ConcordTensor", "CZlib"],
+            resources: [.copy("Resources/mnist")]
+        ),
+        .executableTarget(
+            name: "concord",
+            dependencies: [
+                "ConcordTensor", "ConcordNN", "ConcordData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
+        .testTarget(name: "ConcordNNTests", dependencies: ["ConcordNN", "ConcordData"]),
+        .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

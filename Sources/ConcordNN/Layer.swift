@@ -1,0 +1,61 @@
+/// ConcordNN: layers with explicit forward and backward passes, losses, optimisers,
+/// the FedAvg paper's model zoo and safetensors I/O. Activations are NHWC.
+import ConcordTensor
+
+/// One step of a network, with its own forward and backward pass.
+///
+/// A layer caches what its backward pass needs during a training forward pass, so calls
+/// alternate: `forward(x, training: true)` then `backward(dy)`. Layers are classes that
+/// own their parameters and gradients; one model instance serves one thread at a time.
+public protocol Layer: AnyObject {
+    /// The stable name of this layer inside its model ("fc1", "conv2"); parameter names derive from it.
+    var name: String { get }
+
+    /// The shape of one output example for one input example of `inputShape` (batch dimension excluded).
+    ///
+    /// - Throws: ``ModelError/incompatibleShape(layer:expected:got:)`` when the layer cannot take that input.
+    func outputShape(for inputShape: [Int]) throws -> [Int]
+
+    /// Computes the output for a batch (`[batch] + example shape`).
+    func forward(_ input: Tensor, training: Bool) -> Tensor
+
+    /// Given the loss gradient with respect to the last training forward pass's output, accumulates
+    /// parameter gradients (overwriting the previous step's) and returns the gradient with respect
+    /// to the input, or nil when `needsInputGradient` is false.
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
+
+    /// This layer's parameters in a fixed order, each with its local name ("weight", "bias").
+    var parameterNames: [String] { get }
+
+    /// Calls `body` once per parameter, in ``parameterNames`` order, with the parameter and its gradient.
+    func updateParameters(_ body: (_ index: Int, _ parameter: inout Tensor, _ gradient: inout Tensor) -> Void)
+}
+
+extension Layer {
+    /// Layers without parameters have none.
+    public var parameterNames: [String] { [] }
+
+    /// Layers without parameters visit none.
+    public func updateParameters(_ body: (_ index: Int, _ parameter: inout Tensor, _ gradient: inout Tensor) -> Void) {}
+}
+
+/// Errors raised when a model is built, fed or loaded with something it cannot take.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    /// A layer received input of a shape it cannot process.
+    case incompatibleShape(layer: String, expected: String, got: [Int])
+    /// A parameter vector or file does not match the model.
+    case parameterMismatch(String)
+    /// The model name is not in the zoo.
+    case unknownModel(String, known: [String])
+
+    /// A message a person can act on.
+    public var description: String {
+        switch self {
+        case .incompatibleShape(let layer, let expected, let got):
+            "layer \(layer) expects input \(expected), got \(got)"
+        case .parameterMismatch(let detail): "parameters do not match the model: \(detail)"
+        case .unknownModel(let name, let known):
+            "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
+        }
+    }
+}

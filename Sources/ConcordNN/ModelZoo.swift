@@ -1,0 +1,52 @@
+import ConcordTensor
+
+/// The models of McMahan et al. 2017 ("Communication-Efficient Learning of Deep Networks
+/// from Decentralized Data"), the FedAvg paper, by name.
+public enum ModelZoo {
+    /// The names `make` accepts.
+    public static let names = ["logreg", "mlp", "cnn"]
+
+    /// Builds a freshly initialised model.
+    ///
+    /// - Parameters:
+    ///   - name: `logreg` (multinomial logistic regression), `mlp` (the paper's "2NN": two hidden
+    ///     layers of 200 ReLU units) or `cnn` (two 5×5 convolutions of 32 and 64 channels with "same"
+    ///     padding, each followed by 2×2 max-pooling, a 512-unit ReLU layer and a softmax output).
+    ///   - inputShape: one example's shape, NHWC ([28, 28, 1] for MNIST; the CNN needs images).
+    ///   - classes: the number of output classes.
+    ///   - seed: the seed of the initialisation.
+    /// - Throws: ``ModelError/unknownModel(_:known:)`` or a shape error when the model cannot take the input.
+    public static func make(_ name: String, inputShape: [Int] = [28, 28, 1], classes: Int = 10, seed: UInt64) throws -> Sequential {
+        var g = SeededGenerator(seed: seed)
+        let features = Tensor.elementCount(inputShape)
+        switch name {
+        case "logreg":
+            return try Sequential(inputShape: inputShape, layers: [
+                Flatten(), Dense(name: "fc", inputSize: features, outputSize: classes, generator: &g),
+            ])
+        case "mlp":
+            return try Sequential(inputShape: inputShape, layers: [
+                Flatten(),
+                Dense(name: "fc1", inputSize: features, outputSize: 200, generator: &g), ReLU(name: "relu1"),
+                Dense(name: "fc2", inputSize: 200, outputSize: 200, generator: &g), ReLU(name: "relu2"),
+                Dense(name: "fc3", inputSize: 200, outputSize: classes, generator: &g),
+            ])
+        case "cnn":
+            guard inputShape.count == 3 else {
+                throw ModelError.incompatibleShape(layer: "cnn", expected: "images [height, width, channels]", got: inputShape)
+            }
+            let pooled = [inputShape[0] / 4, inputShape[1] / 4]
+            return try Sequential(inputShape: inputShape, layers: [
+                Conv2D(name: "conv1", inChannels: inputShape[2], outChannels: 32, kernelSize: 5, padding: .same, generator: &g),
+                ReLU(name: "relu1"), MaxPool2D(name: "pool1"),
+                Conv2D(name: "conv2", inChannels: 32, outChannels: 64, kernelSize: 5, padding: .same, generator: &g),
+                ReLU(name: "relu2"), MaxPool2D(name: "pool2"),
+                Flatten(),
+                Dense(name: "fc1", inputSize: pooled[0] * pooled[1] * 64, outputSize: 512, generator: &g), ReLU(name: "relu3"),
+                Dense(name: "fc2", inputSize: 512, outputSize: classes, generator: &g),
+            ])
+        default:
+            throw ModelError.unknownModel(name, known: names)
+        }
+    }
+}
