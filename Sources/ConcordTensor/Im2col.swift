@@ -49,20 +49,38 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                         let y = y0 + ky
                         let row = out + ky * rowLength
                         if y < 0 || y >= height || xEnd <= xStart {
-                            row.update(repeating: 0, count: rowLength)
+                            Self.fillZero(row, rowLength)
                             continue
                         }
-                        if xStart > 0 { row.update(repeating: 0, count: xStart * channels) }
-                        (row + xStart * channels).update(
-                            from: source + (y * width + x0 + xStart) * channels,
-                            count: (xEnd - xStart) * channels)
+                        if xStart > 0 { Self.fillZero(row, xStart * channels) }
+                        Self.copy(source + (y * width + x0 + xStart) * channels, to: row + xStart * channels,
+                                  (xEnd - xStart) * channels)
                         if xEnd < kernelWidth {
-                            (row + xEnd * channels).update(repeating: 0, count: (kernelWidth - xEnd) * channels)
+                            Self.fillZero(row + xEnd * channels, (kernelWidth - xEnd) * channels)
                         }
                     }
                     out += patchSize
                 }
             }
+        }
+    }
+
+    /// Copies `count` floats; short runs (a few channels) inline rather than calling memmove.
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count >= 32 {
+            target.update(from: source, count: count)
+        } else {
+            for i in 0..<count { target[i] = source[i] }
+        }
+    }
+
+    @inline(__always)
+    static func fillZero(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count >= 32 {
+            target.update(repeating: 0, count: count)
+        } else {
+            for i in 0..<count { target[i] = 0 }
         }
     }
 

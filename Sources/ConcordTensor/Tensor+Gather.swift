@@ -6,11 +6,19 @@ extension Tensor {
     ///
     /// - Precondition: every index is in `0..<shape[0]` (callers index with their own counts).
     public func gatherExamples<C: Collection>(_ indices: C) -> Tensor where C.Element == Int {
+        var batch = Tensor.empty
+        gatherExamples(indices, into: &batch)
+        return batch
+    }
+
+    /// Writes the examples at `indices` into `batch`, reusing its storage when the size allows.
+    public func gatherExamples<C: Collection>(_ indices: C, into batch: inout Tensor) where C.Element == Int {
         let size = exampleSize
         var newShape = shape
         newShape[0] = indices.count
-        return Tensor(uninitializedShape: newShape) { out in
-            withUnsafeBufferPointer { source in
+        batch.prepare(shape: newShape)
+        withUnsafeBufferPointer { source in
+            batch.withUnsafeMutableBufferPointer { out in
                 var target = out.start
                 for index in indices {
                     precondition(index >= 0 && index < shape[0], "example index \(index) out of range 0..<\(shape[0])")

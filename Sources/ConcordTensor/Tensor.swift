@@ -105,3 +105,24 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Tensor {
+    /// Makes this tensor hold `newShape`, keeping its allocation when the scalar count is unchanged.
+    ///
+    /// Layers keep their outputs and gradients in tensors prepared this way, so a training step
+    /// allocates nothing once shapes settle. The scalars are unspecified afterwards: callers write
+    /// every one (or zero them first).
+    public mutating func prepare(shape newShape: [Int]) {
+        let count = Tensor.elementCount(newShape)
+        if count != scalars.count {
+            scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                buffer.initialize(repeating: 0)
+                initialized = count
+            }
+        }
+        if shape != newShape { shape = newShape }
+    }
+
+    /// An empty tensor of shape [0], the starting value of reusable buffers.
+    public static var empty: Tensor { Tensor(shape: [0], scalars: []) }
+}

@@ -14,17 +14,22 @@ struct LayerGradientTests {
         }
     }
 
-    @Test(arguments: [(1, 5, 3), (4, 7, 6), (3, 1, 1)])
-    func dense(batch: Int, inputs: Int, outputs: Int) {
+    @Test(arguments: [(1, 5, 3, Activation.identity), (4, 7, 6, .identity), (3, 1, 1, .identity), (4, 7, 6, .relu)])
+    func dense(batch: Int, inputs: Int, outputs: Int, activation: Activation) {
         var g = SeededGenerator(seed: 1)
-        let layer = Dense(name: "fc", inputSize: inputs, outputSize: outputs, generator: &g)
-        expectClose(GradientCheck.run(layer, input: GradientCheck.input([batch, inputs], seed: 2)))
+        let layer = Dense(name: "fc", inputSize: inputs, outputSize: outputs, activation: activation, generator: &g)
+        // Smaller steps with ReLU, so that ±h rarely straddles a kink at zero.
+        let h: Float = activation == .relu ? 1e-3 : 1e-2
+        expectClose(GradientCheck.run(layer, input: GradientCheck.input([batch, inputs], seed: 2), step: h))
     }
 
     struct ConvCase: Sendable, CustomTestStringConvertible {
         var batch, height, width, inChannels, outChannels, kernel, stride: Int
         var padding: Conv2D.Padding
-        var testDescription: String { "\(batch)x\(height)x\(width)x\(inChannels)→\(outChannels) k\(kernel) s\(stride) \(padding)" }
+        var activation = Activation.identity
+        var testDescription: String {
+            "\(batch)x\(height)x\(width)x\(inChannels)→\(outChannels) k\(kernel) s\(stride) \(padding) \(activation)"
+        }
     }
 
     @Test(arguments: [
@@ -33,13 +38,15 @@ struct LayerGradientTests {
         ConvCase(batch: 2, height: 6, width: 6, inChannels: 3, outChannels: 2, kernel: 3, stride: 2, padding: .valid),
         ConvCase(batch: 1, height: 4, width: 5, inChannels: 2, outChannels: 2, kernel: 2, stride: 1, padding: .explicit(1)),
         ConvCase(batch: 2, height: 7, width: 7, inChannels: 2, outChannels: 4, kernel: 5, stride: 1, padding: .same),
+        ConvCase(batch: 2, height: 6, width: 6, inChannels: 3, outChannels: 4, kernel: 3, stride: 1, padding: .same,
+                 activation: .relu),
     ])
     func conv2D(_ c: ConvCase) {
         var g = SeededGenerator(seed: 3)
         let layer = Conv2D(name: "conv", inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernel,
-                           stride: c.stride, padding: c.padding, generator: &g)
+                           stride: c.stride, padding: c.padding, activation: c.activation, generator: &g)
         let input = GradientCheck.input([c.batch, c.height, c.width, c.inChannels], seed: 4)
-        expectClose(GradientCheck.run(layer, input: input))
+        expectClose(GradientCheck.run(layer, input: input, step: c.activation == .relu ? 1e-3 : 1e-2))
     }
 
     @Test(arguments: [(2, 1), (2, 2), (3, 2)])

@@ -1,6 +1,7 @@
 import ConcordTensor
 
-/// A 2-D convolution over NHWC images, computed as im2col + GEMM in cache-sized chunks of images.
+/// A 2-D convolution over NHWC images with an optional fused ``Activation``, computed as im2col + GEMM
+/// in cache-sized chunks of images.
 ///
 /// Weights are stored [outChannels, kernelHeight, kernelWidth, inChannels], bias [outChannels].
 public final class Conv2D: Layer {
@@ -28,17 +29,29 @@ public final class Conv2D: Layer {
     public var weight: Tensor
     /// Bias, [outChannels].
     public var bias: Tensor
+    /// The activation applied to the output.
+    public let activation: Activation
     private var weightGradient: Tensor
     private var biasGradient: Tensor
     private var cachedInput: Tensor?
-    private var workspace: [Float] = []
+    private var output = Tensor.empty
+    private var inputGradient = Tensor.empty
+    /// im2col rows (one chunk of images, or the whole batch when it is small), then gradient scratch.
+    private var columns: [Float] = []
+    /// Whether `columns` still holds the whole batch's im2col from the training forward pass.
+    private var columnsHoldBatch = false
+    /// The activation gradient of one chunk.
+    private var chunkGradient: [Float] = []
     /// Bytes of im2col rows formed at once: small enough to stay in the core's L2 cache.
-    private let chunkBytes = 1 << 20
+    private static let chunkBytes = 1 << 20
+    /// A batch whose whole im2col fits in this many bytes is formed once and reused by the backward pass.
+    private static let wholeBatchBytes = 4 << 20
 
     /// Creates a convolution initialised like PyTorch's `Conv2d`.
     public init(name: String, inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
-                padding: Padding = .valid, generator: inout SeededGenerator) {
+                padding: Padding = .valid, activation: Activation = .identity, generator: inout SeededGenerator) {
         self.name = name
+        self.activation = activation
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -82,15 +95,15 @@ public final class Conv2D: Layer {
         return [g.outputHeight, g.outputWidth, outChannels]
     }
 
-    /// Images per chunk and the workspace they need.
-    private func chunking(_ g: ConvolutionGeometry, batch: Int) -> (images: Int, scalars: Int) {
-        let perImage = g.outputPixels * g.patchSize
-        let images = max(1, min(batch, chunkBytes / max(1, perImage * 4)))
-        return (images, images * perImage)
+    /// Images per chunk: the whole batch when its im2col is small, else what fits the cache budget.
+    private func imagesPerChunk(_ g: ConvolutionGeometry, batch: Int) -> Int {
+        let bytesPerImage = max(1, g.outputPixels * g.patchSize * MemoryLayout<Float>.size)
+        if batch * bytesPerImage <= Self.wholeBatchBytes { return max(1, batch) }
+        return max(1, min(batch, Self.chunkBytes / bytesPerImage))
     }
 
-    private func ensureWorkspace(_ scalars: Int) {
-        if workspace.count < scalars { workspace = [Float](repeating: 0, count: scalars) }
+    private func reserve(_ buffer: inout [Float], _ count: Int) {
+        if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
     }
 
     /// Convolves a [batch, h, w, inChannels] input.
@@ -98,62 +111,81 @@ public final class Conv2D: Layer {
         let batch = input.shape[0]
         let g = geometry(height: input.shape[1], width: input.shape[2])
         if training { cachedInput = input }
-        let (chunk, scalars) = chunking(g, batch: batch)
-        ensureWorkspace(scalars)
+        let chunk = imagesPerChunk(g, batch: batch)
+        reserve(&columns, chunk * g.outputPixels * g.patchSize)
+        columnsHoldBatch = training && chunk == batch
         let outPerImage = g.outputPixels * outChannels
-        return Tensor(uninitializedShape: [batch, g.outputHeight, g.outputWidth, outChannels]) { out in
+        output.prepare(shape: [batch, g.outputHeight, g.outputWidth, outChannels])
+        output.withUnsafeMutableBufferPointer { out in
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     bias.withUnsafeBufferPointer { b in
-                        workspace.withUnsafeMutableBufferPointer { col in
-                            var first = 0
-                            while first < batch {
+                        columns.withUnsafeMutableBufferPointer { col in
+                            for first in Swift.stride(from: 0, to: batch, by: chunk) {
                                 let images = min(chunk, batch - first)
                                 let rows = images * g.outputPixels
-                                g.im2col(x.start + first * g.imageSize, images: images, into: col.start)
                                 let y = out.start + first * outPerImage
+                                g.im2col(x.start + first * g.imageSize, images: images, into: col.start)
                                 VectorKernels.broadcastRows(b.start, columns: outChannels, rows: rows, into: y)
-                                GEMM.multiply(col.start, w.start, into: y, m: rows, n: outChannels, k: g.patchSize, transposeB: true, beta: 1)
-                                first += images
+                                GEMM.multiply(col.start, w.start, into: y, m: rows, n: outChannels, k: g.patchSize,
+                                              transposeB: true, beta: 1)
+                                activation.apply(rows * outChannels, y)
                             }
                         }
                     }
                 }
             }
         }
+        return output
     }
 
-    /// dW = Σ dyᵀ · im2col(x), db = Σ dy, dx = col2im(dy · W), chunk by chunk.
+    /// With g = dy ⊙ f′ per chunk: dW = Σ gᵀ · im2col(x), db = Σ g, dx = col2im(g · W).
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input = cachedInput else { preconditionFailure("\(name): backward without a training forward pass") }
         cachedInput = nil
         let batch = input.shape[0]
         let g = geometry(height: input.shape[1], width: input.shape[2])
-        let (chunk, scalars) = chunking(g, batch: batch)
-        ensureWorkspace(scalars)
+        let chunk = imagesPerChunk(g, batch: batch)
+        let reuseColumns = columnsHoldBatch && chunk == batch
+        columnsHoldBatch = false
+        reserve(&columns, chunk * g.outputPixels * g.patchSize)
         let outPerImage = g.outputPixels * outChannels
-        var inputGradient = needsInputGradient ? Tensor.zeros(input.shape) : Tensor.zeros([0])
+        if activation != .identity { reserve(&chunkGradient, chunk * outPerImage) }
+        if needsInputGradient {
+            inputGradient.prepare(shape: input.shape)
+            inputGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
         input.withUnsafeBufferPointer { x in
             outputGradient.withUnsafeBufferPointer { dy in
-                weight.withUnsafeBufferPointer { w in
-                    weightGradient.withUnsafeMutableBufferPointer { dw in
-                        biasGradient.withUnsafeMutableBufferPointer { db in
-                            inputGradient.withUnsafeMutableBufferPointer { dx in
-                                workspace.withUnsafeMutableBufferPointer { col in
-                                    var first = 0
-                                    while first < batch {
-                                        let images = min(chunk, batch - first)
-                                        let rows = images * g.outputPixels
-                                        let dyChunk = dy.start + first * outPerImage
-                                        g.im2col(x.start + first * g.imageSize, images: images, into: col.start)
-                                        GEMM.multiply(dyChunk, col.start, into: dw.start, m: outChannels, n: g.patchSize, k: rows, transposeA: true, beta: first == 0 ? 0 : 1)
-                                        VectorKernels.columnSums(dyChunk, rows: rows, columns: outChannels,
-                                                                 into: db.start, accumulate: first != 0)
-                                        if needsInputGradient {
-                                            GEMM.multiply(dyChunk, w.start, into: col.start, m: rows, n: g.patchSize, k: outChannels)
-                                            g.col2im(col.start, images: images, addingInto: dx.start + first * g.imageSize)
+                output.withUnsafeBufferPointer { y in
+                    weight.withUnsafeBufferPointer { w in
+                        weightGradient.withUnsafeMutableBufferPointer { dw in
+                            biasGradient.withUnsafeMutableBufferPointer { db in
+                                inputGradient.withUnsafeMutableBufferPointer { dx in
+                                    columns.withUnsafeMutableBufferPointer { col in
+                                        chunkGradient.withUnsafeMutableBufferPointer { scratch in
+                                            for first in Swift.stride(from: 0, to: batch, by: chunk) {
+                                                let images = min(chunk, batch - first)
+                                                let rows = images * g.outputPixels
+                                                var gradient = dy.start + first * outPerImage
+                                                if activation != .identity {
+                                                    activation.backward(rows * outChannels, output: y.start + first * outPerImage,
+                                                                        gradient: gradient, into: scratch.start)
+                                                    gradient = UnsafePointer(scratch.start)
+                                                }
+                                                if !reuseColumns {
+                                                    g.im2col(x.start + first * g.imageSize, images: images, into: col.start)
+                                                }
+                                                GEMM.multiply(gradient, col.start, into: dw.start, m: outChannels,
+                                                              n: g.patchSize, k: rows, transposeA: true, beta: first == 0 ? 0 : 1)
+                                                VectorKernels.columnSums(gradient, rows: rows, columns: outChannels,
+                                                                         into: db.start, accumulate: first != 0)
+                                                guard needsInputGradient else { continue }
+                                                GEMM.multiply(gradient, w.start, into: col.start,
+                                                              m: rows, n: g.patchSize, k: outChannels)
+                                                g.col2im(col.start, images: images, addingInto: dx.start + first * g.imageSize)
+                                            }
                                         }
-                                        first += images
                                     }
                                 }
                             }

@@ -1,6 +1,7 @@
 import ConcordTensor
 
-/// A fully connected layer: y = x · Wᵀ + b, with W stored [outputs, inputs] as in PyTorch's `Linear`.
+/// A fully connected layer: y = f(x · Wᵀ + b), with W stored [outputs, inputs] as in PyTorch's `Linear`
+/// and f an optional fused ``Activation``.
 public final class Dense: Layer {
     /// The layer's name in its model.
     public let name: String
@@ -12,13 +13,20 @@ public final class Dense: Layer {
     public var weight: Tensor
     /// Bias, [outputs].
     public var bias: Tensor
+    /// The activation applied to the output.
+    public let activation: Activation
     private var weightGradient: Tensor
     private var biasGradient: Tensor
     private var cachedInput: Tensor?
+    private var output = Tensor.empty
+    private var inputGradient = Tensor.empty
+    private var preActivationGradient = Tensor.empty
 
     /// Creates a dense layer initialised like PyTorch's `Linear`.
-    public init(name: String, inputSize: Int, outputSize: Int, generator: inout SeededGenerator) {
+    public init(name: String, inputSize: Int, outputSize: Int, activation: Activation = .identity,
+                generator: inout SeededGenerator) {
         self.name = name
+        self.activation = activation
         self.inputSize = inputSize
         self.outputSize = outputSize
         weight = Initialization.uniformFanIn(shape: [outputSize, inputSize], fanIn: inputSize, using: &generator)
@@ -35,48 +43,65 @@ public final class Dense: Layer {
         return [outputSize]
     }
 
-    /// y = x · Wᵀ + b for a [batch, inputs] input.
+    /// y = f(x · Wᵀ + b) for a [batch, inputs] input.
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let batch = input.shape[0]
         precondition(input.count == batch * inputSize, "\(name): input \(input.shape) is not [batch, \(inputSize)]")
         if training { cachedInput = input }
-        return Tensor(uninitializedShape: [batch, outputSize]) { out in
-            let y = out.start
+        output.prepare(shape: [batch, outputSize])
+        output.withUnsafeMutableBufferPointer { y in
             bias.withUnsafeBufferPointer { b in
-                VectorKernels.broadcastRows(b.start, columns: outputSize, rows: batch, into: y)
+                VectorKernels.broadcastRows(b.start, columns: outputSize, rows: batch, into: y.start)
             }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
-                    GEMM.multiply(x.start, w.start, into: y, m: batch, n: outputSize, k: inputSize, transposeB: true, beta: 1)
+                    GEMM.multiply(x.start, w.start, into: y.start, m: batch, n: outputSize, k: inputSize,
+                                  transposeB: true, beta: 1)
                 }
             }
+            activation.apply(y.count, y.start)
         }
+        return output
     }
 
-    /// dW = dyᵀ · x, db = Σ dy, dx = dy · W.
+    /// With g = dy ⊙ f′: dW = gᵀ · x, db = Σ g, dx = g · W.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input = cachedInput else { preconditionFailure("\(name): backward without a training forward pass") }
+        cachedInput = nil
         let batch = outputGradient.shape[0]
+        var outputGradient = outputGradient
+        if activation != .identity {
+            preActivationGradient.prepare(shape: outputGradient.shape)
+            preActivationGradient.withUnsafeMutableBufferPointer { g in
+                output.withUnsafeBufferPointer { y in
+                    outputGradient.withUnsafeBufferPointer { dy in
+                        activation.backward(g.count, output: y.start, gradient: dy.start, into: g.start)
+                    }
+                }
+            }
+            outputGradient = preActivationGradient
+        }
         outputGradient.withUnsafeBufferPointer { dy in
-            let dyBase = dy.start
             input.withUnsafeBufferPointer { x in
                 weightGradient.withUnsafeMutableBufferPointer { dw in
-                    GEMM.multiply(dyBase, x.start, into: dw.start, m: outputSize, n: inputSize, k: batch, transposeA: true)
+                    GEMM.multiply(dy.start, x.start, into: dw.start, m: outputSize, n: inputSize, k: batch,
+                                  transposeA: true)
                 }
             }
             biasGradient.withUnsafeMutableBufferPointer { db in
-                VectorKernels.columnSums(dyBase, rows: batch, columns: outputSize, into: db.start)
+                VectorKernels.columnSums(dy.start, rows: batch, columns: outputSize, into: db.start)
             }
         }
-        cachedInput = nil
         guard needsInputGradient else { return nil }
-        return Tensor(uninitializedShape: [batch, inputSize]) { out in
+        inputGradient.prepare(shape: [batch, inputSize])
+        inputGradient.withUnsafeMutableBufferPointer { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 weight.withUnsafeBufferPointer { w in
-                    GEMM.multiply(dy.start, w.start, into: out.start, m: batch, n: inputSize, k: outputSize)
+                    GEMM.multiply(dy.start, w.start, into: dx.start, m: batch, n: inputSize, k: outputSize)
                 }
             }
         }
+        return inputGradient
     }
 
     /// "weight", "bias".

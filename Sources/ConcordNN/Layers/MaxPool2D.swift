@@ -10,6 +10,8 @@ public final class MaxPool2D: Layer {
     public let stride: Int
     private var inputShape: [Int] = []
     private var argmax: [Int32] = []
+    private var output = Tensor.empty
+    private var inputGradient = Tensor.empty
 
     /// Creates a pooling layer with a square window (`stride` defaults to the window size).
     public init(name: String = "pool", poolSize: Int = 2, stride: Int? = nil) {
@@ -21,7 +23,8 @@ public final class MaxPool2D: Layer {
     /// `[h, w, c]` in, `[(h−p)/s+1, (w−p)/s+1, c]` out.
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 3, inputShape[0] >= poolSize, inputShape[1] >= poolSize else {
-            throw ModelError.incompatibleShape(layer: name, expected: "[height ≥ \(poolSize), width ≥ \(poolSize), channels]", got: inputShape)
+            throw ModelError.incompatibleShape(
+                layer: name, expected: "[height ≥ \(poolSize), width ≥ \(poolSize), channels]", got: inputShape)
         }
         return [(inputShape[0] - poolSize) / stride + 1, (inputShape[1] - poolSize) / stride + 1, inputShape[2]]
     }
@@ -31,51 +34,79 @@ public final class MaxPool2D: Layer {
         let (batch, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let oh = (h - poolSize) / stride + 1, ow = (w - poolSize) / stride + 1
         let outCount = batch * oh * ow * c
-        if training {
-            inputShape = input.shape
-            if argmax.count != outCount { argmax = [Int32](repeating: 0, count: outCount) }
-        }
-        return Tensor(uninitializedShape: [batch, oh, ow, c]) { out in
+        inputShape = input.shape
+        if argmax.count != outCount { argmax = [Int32](repeating: 0, count: outCount) }
+        output.prepare(shape: [batch, oh, ow, c])
+        output.withUnsafeMutableBufferPointer { out in
             input.withUnsafeBufferPointer { x in
                 argmax.withUnsafeMutableBufferPointer { arg in
+                    // Channels innermost: each window position compares whole contiguous channel rows.
                     var o = 0
                     for n in 0..<batch {
-                        let image = n * h * w * c
                         for oy in 0..<oh {
                             for ox in 0..<ow {
-                                let first = image + (oy * stride * w + ox * stride) * c
-                                for ch in 0..<c {
-                                    var bestIndex = first + ch
-                                    var best = x[bestIndex]
-                                    for ky in 0..<poolSize {
-                                        for kx in 0..<poolSize {
-                                            let idx = first + (ky * w + kx) * c + ch
-                                            if x[idx] > best { best = x[idx]; bestIndex = idx }
-                                        }
-                                    }
-                                    out[o] = best
-                                    if training { arg[o] = Int32(truncatingIfNeeded: bestIndex) }
-                                    o += 1
-                                }
+                                let first = ((n * h + oy * stride) * w + ox * stride) * c
+                                Self.poolWindow(x.start, first: first, rowStride: w * c, channels: c,
+                                                size: poolSize, into: out.start + o, argmax: arg.start + o)
+                                o += c
                             }
                         }
                     }
                 }
             }
         }
+        return output
+    }
+
+    /// The per-channel maximum (and its flat input index) of one window whose top-left is at `first`.
+    /// Channels are innermost in NHWC, so whole blocks of 16 channels are compared at once.
+    @inline(__always)
+    private static func poolWindow(_ x: UnsafePointer<Float>, first: Int, rowStride: Int, channels c: Int, size: Int,
+                                   into best: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        var ch = 0
+        while ch + 16 <= c {
+            var value = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD16<Float>.self)
+            var index = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: first + ch)) &+ lanes
+            for ky in 0..<size {
+                for kx in 0..<size where ky != 0 || kx != 0 {
+                    let base = first + ky * rowStride + kx * c + ch
+                    let v = UnsafeRawPointer(x + base).loadUnaligned(as: SIMD16<Float>.self)
+                    let greater = v .> value
+                    value.replace(with: v, where: greater)
+                    index.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: base)) &+ lanes, where: greater)
+                }
+            }
+            UnsafeMutableRawPointer(best + ch).storeBytes(of: value, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(argmax + ch).storeBytes(of: index, as: SIMD16<Int32>.self)
+            ch += 16
+        }
+        while ch < c {
+            var value = x[first + ch], index = first + ch
+            for ky in 0..<size {
+                for kx in 0..<size {
+                    let i = first + ky * rowStride + kx * c + ch
+                    if x[i] > value { value = x[i]; index = i }
+                }
+            }
+            best[ch] = value
+            argmax[ch] = Int32(truncatingIfNeeded: index)
+            ch += 1
+        }
     }
 
     /// Routes each output gradient to the input that was the window's maximum.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard needsInputGradient else { return nil }
-        var dx = Tensor.zeros(inputShape)
-        dx.withUnsafeMutableBufferPointer { dx in
+        inputGradient.prepare(shape: inputShape)
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+            dx.update(repeating: 0)
             outputGradient.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { arg in
                     for i in 0..<dy.count { dx[Int(arg[i])] += dy[i] }
                 }
             }
         }
-        return dx
+        return inputGradient
     }
 }

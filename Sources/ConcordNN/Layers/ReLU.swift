@@ -4,7 +4,9 @@ import ConcordTensor
 public final class ReLU: Layer {
     /// The layer's name in its model.
     public let name: String
-    private var cachedOutput: Tensor?
+    private var output = Tensor.empty
+    private var inputGradient = Tensor.empty
+    private var hasForward = false
 
     /// Creates a ReLU layer.
     public init(name: String = "relu") { self.name = name }
@@ -14,26 +16,29 @@ public final class ReLU: Layer {
 
     /// max(x, 0).
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        let output = Tensor(uninitializedShape: input.shape) { out in
+        output.prepare(shape: input.shape)
+        output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
-                for i in 0..<x.count { out[i] = max(x[i], 0) }
+                VectorKernels.relu(x.count, x.start, y.start)
             }
         }
-        if training { cachedOutput = output }
+        hasForward = training
         return output
     }
 
     /// Passes the gradient where the output was positive.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let output = cachedOutput else { preconditionFailure("\(name): backward without a training forward pass") }
-        cachedOutput = nil
+        precondition(hasForward, "\(name): backward without a training forward pass")
+        hasForward = false
         guard needsInputGradient else { return nil }
-        return Tensor(uninitializedShape: outputGradient.shape) { dx in
+        inputGradient.prepare(shape: outputGradient.shape)
+        inputGradient.withUnsafeMutableBufferPointer { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 output.withUnsafeBufferPointer { y in
-                    for i in 0..<dy.count { dx[i] = y[i] > 0 ? dy[i] : 0 }
+                    VectorKernels.reluBackward(dy.count, output: y.start, dy.start, dx.start)
                 }
             }
         }
+        return inputGradient
     }
 }

@@ -1,0 +1,72 @@
+/// Errors raised while locating, reading or validating a dataset; each message names the file.
+public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A required file is not in the directory; `expected` lists every file the loader looks for.
+    case missingFile(name: String, directory: String, expected: [String])
+    /// The file exists but could not be read.
+    case unreadableFile(path: String, reason: String)
+    /// The file does not start with the IDX magic `00 00 <type> <rank>`.
+    case badMagic(file: String, found: [UInt8])
+    /// The IDX element type is not unsigned byte (0x08).
+    case unsupportedDataType(file: String, code: UInt8)
+    /// The file ends before the header or the payload it declares.
+    case truncated(file: String, expectedBytes: Int, foundBytes: Int)
+    /// The file holds more bytes than its header declares.
+    case trailingData(file: String, expectedBytes: Int, foundBytes: Int)
+    /// The declared dimensions describe more bytes than can be addressed.
+    case dimensionsTooLarge(file: String, dimensions: [Int])
+    /// The gzip stream is truncated or corrupt.
+    case corruptGzip(file: String, reason: GzipError)
+    /// The image and label files hold different numbers of examples.
+    case countMismatch(imagesFile: String, imageCount: Int, labelsFile: String, labelCount: Int)
+    /// A label is not a valid class index.
+    case labelOutOfRange(file: String, index: Int, label: Int, classCount: Int)
+    /// The file's dimensions are not the ones the dataset requires.
+    case wrongDimensions(file: String, expected: String, found: [Int])
+    /// No dataset is known by this name.
+    case unknownDataset(name: String, known: [String])
+    /// A resource expected in the ConcordData bundle is absent.
+    case missingBundledResource(name: String)
+
+    /// A message a person can act on.
+    public var description: String {
+        switch self {
+        case .missingFile(let name, let directory, let expected):
+            let list = expected.map { "\($0)[.gz]" }.joined(separator: ", ")
+            return "\(directory): missing \(name) (or \(name).gz); the directory must hold \(list)"
+        case .unreadableFile(let path, let reason):
+            return "\(path): cannot read file (\(reason))"
+        case .badMagic(let file, let found):
+            let hex = found.map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
+            return "\(file): not an IDX file (expected magic 00 00 <type> <rank>, found \(hex))"
+        case .unsupportedDataType(let file, let code):
+            let name = IDXDataType.name(of: code).map { " (\($0))" } ?? ""
+            return "\(file): unsupported IDX element type 0x\(String(code, radix: 16).leftPadded(to: 2))\(name);"
+                + " only 0x08 (unsigned byte) is supported"
+        case .truncated(let file, let expected, let found):
+            return "\(file): truncated data (expected \(expected) bytes, found \(found))"
+        case .trailingData(let file, let expected, let found):
+            return "\(file): \(found - expected) unexpected bytes after the data (expected \(expected) bytes, found \(found))"
+        case .dimensionsTooLarge(let file, let dimensions):
+            return "\(file): dimensions \(dimensions) describe more data than can be addressed; the header is corrupt"
+        case .corruptGzip(let file, let reason):
+            return "\(file): corrupt gzip: \(reason)"
+        case .countMismatch(let imagesFile, let imageCount, let labelsFile, let labelCount):
+            return "\(imagesFile) holds \(imageCount) images but \(labelsFile) holds \(labelCount) labels"
+        case .labelOutOfRange(let file, let index, let label, let classCount):
+            return "\(file): label \(label) at index \(index) is out of range (must be in 0..<\(classCount))"
+        case .wrongDimensions(let file, let expected, let found):
+            return "\(file): wrong dimensions \(found) (expected \(expected))"
+        case .unknownDataset(let name, let known):
+            return "unknown dataset '\(name)'; known datasets: \(known.joined(separator: ", "))"
+                + " (or pass a directory of IDX files)"
+        case .missingBundledResource(let name):
+            return "the bundled resource '\(name)' is missing from the ConcordData resource bundle"
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

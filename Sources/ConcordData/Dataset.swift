@@ -1,0 +1,134 @@
+import ConcordTensor
+
+/// A labelled dataset held in memory: one feature tensor whose first axis indexes examples.
+public struct Dataset: Sendable {
+    /// All examples, shape `[count] + exampleShape` (for MNIST `[N, 28, 28, 1]`, NHWC, values in [0, 1]).
+    public let features: Tensor
+    /// The class index of each example, in `0..<classCount`.
+    public let labels: [Int32]
+    /// The number of classes labels are drawn from.
+    public let classCount: Int
+
+    /// Creates a dataset.
+    ///
+    /// - Parameters:
+    ///   - features: Examples stacked along the first axis (rank at least 1).
+    ///   - labels: One label per example, each in `0..<classCount`.
+    ///   - classCount: The number of classes.
+    /// - Precondition: The first axis of `features` matches `labels.count`, and every label is in range.
+    ///   Loaders validate untrusted files before calling this.
+    public init(features: Tensor, labels: [Int32], classCount: Int) {
+        precondition(features.rank >= 1, "dataset features need a leading example axis, got shape \(features.shape)")
+        precondition(features.shape[0] == labels.count,
+                     "\(features.shape[0]) examples but \(labels.count) labels")
+        precondition(classCount > 0, "classCount must be positive, got \(classCount)")
+        precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classCount }, "label outside 0..<\(classCount)")
+        self.features = features
+        self.labels = labels
+        self.classCount = classCount
+    }
+
+    /// The number of examples.
+    public var count: Int { labels.count }
+
+    /// The shape of one example (the feature shape without its first axis).
+    public var exampleShape: [Int] { Array(features.shape.dropFirst()) }
+
+    /// The number of scalars in one example.
+    public var exampleScalarCount: Int { Tensor.elementCount(exampleShape) }
+
+    /// Copies the examples at `indices` into caller-provided storage, one row after another.
+    ///
+    /// This is the per-step hot path of training: each example is one `memcpy`.
+    /// - Parameters:
+    ///   - indices: Example indices, each in `0..<count` (repeats allowed).
+    ///   - features: Room for `indices.count * exampleScalarCount` scalars.
+    ///   - labels: Room for `indices.count` labels.
+    /// - Precondition: Indices are in range and both buffers are large enough.
+    public func gather(
+        _ indices: some Collection<Int>,
+        intoFeatures features: UnsafeMutableBufferPointer<Float>,
+        labels: UnsafeMutableBufferPointer<Int32>
+    ) {
+        let rowLength = exampleScalarCount
+        precondition(features.count >= indices.count * rowLength, "feature buffer too small for \(indices.count) examples")
+        precondition(labels.count >= indices.count, "label buffer too small for \(indices.count) examples")
+        let exampleCount = count
+        self.features.withUnsafeBufferPointer { source in
+            self.labels.withUnsafeBufferPointer { sourceLabels in
+                guard let from = source.baseAddress, let to = features.baseAddress else {
+                    for (slot, index) in indices.enumerated() {
+                        precondition(index >= 0 && index < exampleCount, "index \(index) outside 0..<\(exampleCount)")
+                        labels[slot] = sourceLabels[index]
+                    }
+                    return
+                }
+                for (slot, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < exampleCount, "index \(index) outside 0..<\(exampleCount)")
+                    (to + slot * rowLength).update(from: from + index * rowLength, count: rowLength)
+                    labels[slot] = sourceLabels[index]
+                }
+            }
+        }
+    }
+
+    /// Copies the examples at `indices` into `features` and `labels`, reusing their storage
+    /// when they already have the batch's size (so a training loop allocates once).
+    ///
+    /// - Parameters:
+    ///   - indices: Example indices, each in `0..<count`.
+    ///   - features: Receives a tensor of shape `[indices.count] + exampleShape`.
+    ///   - labels: Receives `indices.count` labels.
+    public func gather(_ indices: some Collection<Int>, into features: inout Tensor, labels: inout [Int32]) {
+        let shape = [indices.count] + exampleShape
+        if features.shape != shape {
+            features = Tensor(uninitializedShape: shape) { $0.initialize(repeating: 0) }
+        }
+        if labels.count != indices.count {
+            labels = [Int32](repeating: 0, count: indices.count)
+        }
+        features.withUnsafeMutableBufferPointer { featureBuffer in
+            labels.withUnsafeMutableBufferPointer { labelBuffer in
+                gather(indices, intoFeatures: featureBuffer, labels: labelBuffer)
+            }
+        }
+    }
+
+    /// The examples at `indices` as a new batch.
+    ///
+    /// - Parameter indices: Example indices, each in `0..<count`.
+    /// - Returns: Features of shape `[indices.count] + exampleShape` and their labels.
+    public func batch(_ indices: some Collection<Int>) -> (features: Tensor, labels: [Int32]) {
+        let shape = [indices.count] + exampleShape
+        var labels = [Int32](repeating: 0, count: indices.count)
+        var features = Tensor(uninitializedShape: shape) { _ in }  // gather writes every scalar
+        features.withUnsafeMutableBufferPointer { featureBuffer in
+            labels.withUnsafeMutableBufferPointer { labelBuffer in
+                gather(indices, intoFeatures: featureBuffer, labels: labelBuffer)
+            }
+        }
+        return (features, labels)
+    }
+
+    /// A dataset holding the examples at `indices`, in that order (for example one client's shard).
+    ///
+    /// - Parameter indices: Example indices, each in `0..<count`.
+    public func subset(_ indices: some Collection<Int>) -> Dataset {
+        let (features, labels) = batch(indices)
+        return Dataset(features: features, labels: labels, classCount: classCount)
+    }
+}
+
+/// A dataset's training and test portions.
+public struct DatasetSplit: Sendable {
+    /// The examples to train on.
+    public var train: Dataset
+    /// The held-out examples to evaluate on.
+    public var test: Dataset
+
+    /// Creates a split from its two portions.
+    public init(train: Dataset, test: Dataset) {
+        self.train = train
+        self.test = test
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `concord` command-line tool: thin commands that parse, then call the Concord modules.
+@main
+struct Concord: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concord",
+        abstract: "Federated learning in Swift: train one model across parties whose data never leaves them.",
+        subcommands: [TrainCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,86 @@
+import CZlib
+import ConcordData
+import Foundation
+import Testing
+
+/// Builders for small IDX files and gzip streams, written at run time.
+enum Fixtures {
+    /// An IDX file: magic `00 00 dtype rank`, big-endian dimensions, then `elements`.
+    static func idx(dimensions: [Int], elements: [UInt8], dataType: UInt8 = 0x08) -> [UInt8] {
+        var bytes: [UInt8] = [0, 0, dataType, UInt8(dimensions.count)]
+        for extent in dimensions {
+            let value = UInt32(truncatingIfNeeded: extent)
+            bytes += [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
+        }
+        return bytes + elements
+    }
+
+    /// Deterministic pixels for `count` 28×28 images; image `n` differs from image `n + 1`.
+    static func pixels(count: Int, seed: Int = 0) -> [UInt8] {
+        (0..<(count * 784)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 784 &* 7 &+ seed) }
+    }
+
+    /// Labels `seed, seed + 1, …` modulo 10.
+    static func labels(count: Int, seed: Int = 0) -> [UInt8] {
+        (0..<count).map { UInt8(($0 + seed) % 10) }
+    }
+
+    /// The bytes of a complete, valid MNIST-layout directory: file name → IDX bytes.
+    static func mnistFiles(trainCount: Int = 3, testCount: Int = 2) -> [String: [UInt8]] {
+        [
+            MNIST.trainImagesFile: idx(dimensions: [trainCount, 28, 28], elements: pixels(count: trainCount)),
+            MNIST.trainLabelsFile: idx(dimensions: [trainCount], elements: labels(count: trainCount)),
+            MNIST.testImagesFile: idx(dimensions: [testCount, 28, 28], elements: pixels(count: testCount, seed: 5)),
+            MNIST.testLabelsFile: idx(dimensions: [testCount], elements: labels(count: testCount, seed: 7)),
+        ]
+    }
+
+    /// Compresses `bytes` as gzip (deflateInit2 with windowBits 31), or as zlib with `windowBits: 15`.
+    static func gzip(_ bytes: [UInt8], windowBits: Int32 = 31) throws -> [UInt8] {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        let status = deflateInit2_(stream, Z_BEST_SPEED, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
+                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        try #require(status == Z_OK)
+        defer { deflateEnd(stream) }
+        var input = bytes
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(bytes.count))) + 32)
+        let produced = try input.withUnsafeMutableBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { destination in
+                stream.pointee.next_in = source.baseAddress
+                stream.pointee.avail_in = UInt32(source.count)
+                stream.pointee.next_out = destination.baseAddress
+                stream.pointee.avail_out = UInt32(destination.count)
+                try #require(deflate(stream, Z_FINISH) == Z_STREAM_END)
+                return destination.count - Int(stream.pointee.avail_out)
+            }
+        }
+        return Array(output[..<produced])
+    }
+}
+
+/// A fresh directory under the system temporary directory, removed by ``remove()``.
+struct TemporaryDirectory {
+    /// The directory.
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ConcordDataTests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// Writes `bytes` to `name` inside the directory and returns its URL.
+    @discardableResult
+    func write(_ bytes: [UInt8], to name: String) throws -> URL {
+        let file = url.appendingPathComponent(name)
+        try Data(bytes).write(to: file)
+        return file
+    }
+
+    /// Deletes the directory and everything in it.
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
