@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
         .testTarget(name: "ConcordNNTests", dependencies: ["ConcordNN", "ConcordData"]),
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
+        .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
     swiftLanguageModes: [.v6]
 )

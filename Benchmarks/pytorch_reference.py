@@ -18,6 +18,11 @@ What it measures (single-threaded, float32, CPU only)
      -> Linear(512,10)                                      1,663,370 parameters
      Input is 1x28x28 (NCHW, PyTorch's native layout).
 
+   (`--channels-last` runs the CNN in NHWC instead, for investigation only:
+   PyTorch's single-threaded NCHW max_pool2d is very slow -- ~12 ms vs
+   ~0.9 ms NHWC for the 50x32x28x28 pool on a Xeon with AVX-512 -- so the
+   layout changes cnn_b50 noticeably.  The reference figure is NCHW.)
+
    Cases: mlp_b10 (batch 10), mlp_b64 (batch 64), cnn_b50 (batch 50).
    One training step = forward, softmax cross-entropy (mean over the batch),
    backward, plain SGD update (lr=0.1, no momentum / weight decay) and
@@ -25,9 +30,10 @@ What it measures (single-threaded, float32, CPU only)
    as one fused torch._foreach_add_(params, grads, alpha=-lr) followed by
    setting every .grad to None -- the same arithmetic as torch.optim.SGD but
    without its per-step Python overhead (~0.15 ms, i.e. ~10-20% of an mlp_b10
-   step); `--optimizer sgd|sgd-foreach` uses torch.optim.SGD instead.  Data loading is excluded: random float32
-   inputs in [0,1) and int64 labels in 0..9 are pre-generated as a list of
-   batches in memory and cycled through.  After a warm-up, each case is timed
+   step); `--optimizer sgd|sgd-foreach` uses torch.optim.SGD instead.
+   Data loading is excluded: random float32 inputs in [0,1) and int64 labels
+   in 0..9 are pre-generated as a list of batches in memory and cycled
+   through.  After a warm-up, each case is timed
    for `--seconds` seconds split into `--reps` repetitions; the reported
    figure is the median of the per-repetition examples/s.
 
@@ -39,7 +45,7 @@ OPENBLAS_CORETYPE, which matters for numpy's OpenBLAS, has no effect here.
 
 How to run
 ----------
-    pip install torch==2.13.0+cpu numpy      # CPU wheel is enough
+    pip install torch==2.13.0+cpu            # the CPU wheel is enough
     python3 Benchmarks/pytorch_reference.py                # readable table
     python3 Benchmarks/pytorch_reference.py --json         # one JSON object
     python3 Benchmarks/pytorch_reference.py --seconds 5 --cases mlp_b10,cnn_b50
@@ -48,19 +54,22 @@ How to run
 
     {"framework": "pytorch", "version": "2.13.0+cpu", "threads": 1,
      "gemm_gflops": {"512x512x512": ..., "2000x784x200": ...},
-     "train_examples_per_second": {"mlp_b10": ..., "mlp_b64": ..., "cnn_b50": ...}}
+     "train_examples_per_second": {"mlp_b10": ..., "mlp_b64": ...,
+                                   "cnn_b50": ...}}
 
 Noise: on a small or shared machine a single-threaded figure drops when
-other processes run at the same time (shared caches, SMT siblings on the
-host).  For every case the script measures how many CPUs other processes
-(plus hypervisor steal) kept busy while it was timing; the table shows it in
-the "other CPUs" column, and a warning goes to stderr (also with --json) when
+other processes run at the same time (competition for the CPU itself, for
+shared cache and memory bandwidth, possibly for SMT siblings on the host).
+For every case the script measures how many CPUs other processes (plus
+hypervisor steal) kept busy while it was timing; the table shows it in the
+"other CPUs" column, and a warning goes to stderr (also with --json) when
 it exceeds 0.2.  Re-run on a quiet machine if you see it.
 
 `--cases` takes a comma list of case names (mlp_b10, mlp_b64, cnn_b50,
 512x512x512, 2000x784x200) or the group names `train` and `gemm`; cases not
-selected are omitted from the output.  The whole default run takes well under
-a minute.
+selected are omitted from the output.  Other flags: --reps (default 5),
+--warmup (s, default 0.5), --gemm-seconds (default min(--seconds, 1.5)),
+--optimizer, --channels-last.  The default run takes about 20 s.
 """
 
 from __future__ import annotations
@@ -131,7 +140,8 @@ def make_batches(kind: str, batch: int, n_batches: int, gen: torch.Generator):
     shape = (batch, 1, 28, 28)  # NCHW; the MLP's Flatten turns it into 784
     return [
         (torch.rand(shape, generator=gen, dtype=torch.float32),
-         torch.randint(0, NUM_CLASSES, (batch,), generator=gen, dtype=torch.int64))
+         torch.randint(0, NUM_CLASSES, (batch,), generator=gen,
+                       dtype=torch.int64))
         for _ in range(n_batches)
     ]
 
@@ -217,7 +227,8 @@ def bench_gemm(m: int, k: int, n: int, seconds: float, reps: int,
 
 
 def bench_train(kind: str, batch: int, seconds: float, reps: int,
-                warmup: float, optimizer: str) -> tuple[float, list[float]]:
+                warmup: float, optimizer: str,
+                channels_last: bool = False) -> tuple[float, list[float]]:
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
     model = make_model(kind)
@@ -226,6 +237,11 @@ def bench_train(kind: str, batch: int, seconds: float, reps: int,
     # small enough to stay cheap (~ 2,000 examples).
     n_batches = max(8, 2000 // batch)
     batches = make_batches(kind, batch, n_batches, gen)
+    if channels_last and kind == "cnn":
+        model = model.to(memory_format=torch.channels_last)
+        params = list(model.parameters())
+        batches = [(x.contiguous(memory_format=torch.channels_last), y)
+                   for x, y in batches]
     it = [0]
 
     if optimizer == "manual":
@@ -299,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
                          "(lr=0.1) with foreach off / on.  Same arithmetic; "
                          "'manual' skips the optimizer's Python overhead "
                          "(~0.15 ms/step, significant for mlp_b10)")
+    ap.add_argument("--channels-last", action="store_true",
+                    help="run the CNN in channels_last (NHWC) memory format "
+                         "instead of the default NCHW -- for investigation "
+                         "only, the reference figure is NCHW")
     ap.add_argument("--cases", default=None,
                     help="comma list: mlp_b10,mlp_b64,cnn_b50,512x512x512,"
                          "2000x784x200 (or 'train', 'gemm'); default all")
@@ -327,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             kind, batch = TRAIN_CASES[name]
             med, rates = bench_train(kind, batch, args.seconds, args.reps,
-                                     args.warmup, args.optimizer)
+                                     args.warmup, args.optimizer,
+                                     args.channels_last)
             train[name] = round(med, 1)
         spread[name] = (min(rates), max(rates))
         load[name] = getattr(timed_rate, "last_other_cpus", None)
@@ -355,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
           f"cpu_capability={cap}  mkldnn={torch.backends.mkldnn.is_available()}"
           f"  python={platform.python_version()}")
     print(f"median of {args.reps} reps; training {args.seconds:g} s/case, "
-          f"GEMM {gemm_seconds:g} s/shape; optimizer={args.optimizer}")
+          f"GEMM {gemm_seconds:g} s/shape; optimizer={args.optimizer}; "
+          f"cnn layout={'channels_last' if args.channels_last else 'NCHW'}")
     print()
     def other(name: str) -> str:
         v = load.get(name)

@@ -2,10 +2,28 @@ import ConcordTensor
 
 /// Parameter initialisation schemes.
 public enum Initialization {
+    /// He et al. 2015 ("Delving Deep into Rectifiers") uniform: ±√(6/fanIn), which keeps activation
+    /// variance constant through ReLU layers; used for weights a ReLU follows.
+    public static func heUniform(shape: [Int], fanIn: Int, using generator: inout SeededGenerator) -> Tensor {
+        uniform(shape: shape, bound: (6 / Float(max(fanIn, 1))).squareRoot(), using: &generator)
+    }
+
+    /// Weights for a layer with the given activation: He-uniform before a ReLU, PyTorch's default otherwise.
+    public static func weights(shape: [Int], fanIn: Int, activation: Activation,
+                               using generator: inout SeededGenerator) -> Tensor {
+        activation == .relu
+            ? heUniform(shape: shape, fanIn: fanIn, using: &generator)
+            : uniformFanIn(shape: shape, fanIn: fanIn, using: &generator)
+    }
+
     /// Uniform in ±1/√fanIn: PyTorch's default for `Linear` and `Conv2d` weights and biases
     /// (Kaiming-uniform with a = √5), so Concord's models start like their PyTorch twins.
     public static func uniformFanIn(shape: [Int], fanIn: Int, using generator: inout SeededGenerator) -> Tensor {
-        let bound = 1 / Float(max(fanIn, 1)).squareRoot()
+        uniform(shape: shape, bound: 1 / Float(max(fanIn, 1)).squareRoot(), using: &generator)
+    }
+
+    /// Uniform in ±bound.
+    public static func uniform(shape: [Int], bound: Float, using generator: inout SeededGenerator) -> Tensor {
         let count = Tensor.elementCount(shape)
         var scalars = [Float](repeating: 0, count: count)
         for i in 0..<count { scalars[i] = (generator.nextUnitFloat() * 2 - 1) * bound }
