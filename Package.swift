@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ConcordTensor", targets: ["ConcordTensor"]),
         .library(name: "ConcordNN", targets: ["ConcordNN"]),
         .library(name: "ConcordData", targets: ["ConcordData"]),
+        .library(name: "ConcordFederation", targets: ["ConcordFederation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,16 +26,18 @@ let package = Package(
             dependencies: ["ConcordTensor", "CZlib"],
             resources: [.copy("Resources/mnist")]
         ),
+        .target(name: "ConcordFederation", dependencies: ["ConcordTensor", "ConcordNN", "ConcordData"]),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordTensor", "ConcordNN", "ConcordData",
+                "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
         .testTarget(name: "ConcordNNTests", dependencies: ["ConcordNN", "ConcordData"]),
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
+        .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation"]),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,12 +18,13 @@ extension Sequential {
     ///   - labels: `n` class indices.
     ///   - batchSize: examples per step.
     ///   - generator: draws the shuffle; a run is reproducible from its seed.
+    ///   - shouldStop: checked before each step; when it returns true the epoch ends with `CancellationError`.
     ///   - progress: called after each step with (steps done, steps in the epoch, batch loss).
     /// - Returns: the mean training loss over the epoch's examples.
-    /// - Throws: ``ModelError`` when the data does not fit the model.
+    /// - Throws: ``ModelError`` when the data does not fit the model; `CancellationError` when stopped.
     @discardableResult
     public func trainEpoch(features: Tensor, labels: [Int32], batchSize: Int, optimizer: any Optimizer,
-                           generator: inout SeededGenerator,
+                           generator: inout SeededGenerator, shouldStop: (() -> Bool)? = nil,
                            progress: ((Int, Int, Float) -> Void)? = nil) throws -> Double {
         try checkInput(features)
         try checkLabels(labels, batch: features.shape[0])
@@ -34,9 +35,11 @@ extension Sequential {
         order.shuffle(using: &generator)
         let steps = (order.count + batchSize - 1) / batchSize
         var lossSum = 0.0
+        var inputs = Tensor.empty
         for step in 0..<steps {
+            if let shouldStop, shouldStop() { throw CancellationError() }
             let slice = order[(step * batchSize)..<min(order.count, (step + 1) * batchSize)]
-            let inputs = features.gatherExamples(slice)
+            features.gatherExamples(slice, into: &inputs)
             let batchLabels = slice.map { labels[$0] }
             let logits = forwardUnchecked(inputs, training: true)
             let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batchLabels)

@@ -11,14 +11,17 @@ final class ProgressDisplay {
     private var lastDraw = 0.0
     private var lastLinePercent = -1
     private let width = 30
+    private let plainUpdates: Bool
 
-    /// Creates a display; `interactive` defaults to whether standard output is a terminal.
-    init(interactive: Bool = isatty(STDOUT_FILENO) == 1) {
+    /// Creates a display; `interactive` defaults to whether standard output is a terminal, and
+    /// `plainUpdates` says whether progress within a step prints lines when it is not.
+    init(interactive: Bool = isatty(STDOUT_FILENO) == 1, plainUpdates: Bool = true) {
         self.interactive = interactive
+        self.plainUpdates = plainUpdates
     }
 
     /// Reports `done` of `total` units with a short status; redraws at most ten times a second
-    /// on a terminal, and prints a plain line every 10% otherwise.
+    /// on a terminal, and prints a plain line every 10% otherwise (when `plainUpdates`).
     func update(label: String, done: Int, total: Int, status: String) {
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         if interactive {
@@ -29,7 +32,7 @@ final class ProgressDisplay {
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             print("\r\u{1B}[2K\(label) \(bar) \(String(format: "%3.0f%%", fraction * 100)) \(status)", terminator: "")
             fflush(nil)
-        } else {
+        } else if plainUpdates {
             let percent = Int(fraction * 10) * 10
             guard percent > lastLinePercent, percent < 100 || done == total else { return }
             lastLinePercent = percent

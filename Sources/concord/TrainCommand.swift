@@ -80,12 +80,12 @@ struct TrainCommand: ParsableCommand {
             var runningLoss: Float = 0
             let loss = try network.trainEpoch(
                 features: split.train.features, labels: split.train.labels, batchSize: batchSize,
-                optimizer: opt, generator: &generator
-            ) { step, steps, batchLoss in
+                optimizer: opt, generator: &generator,
+                progress: { step, steps, batchLoss in
                 runningLoss = step == 1 ? batchLoss : 0.98 * runningLoss + 0.02 * batchLoss
                 display.update(label: label, done: step, total: steps,
                                status: String(format: "loss %.4f  %.0fs", runningLoss, Date().timeIntervalSince(epochStart)))
-            }
+            })
             let evaluation = try network.evaluate(features: split.test.features, labels: split.test.labels)
             let seconds = Date().timeIntervalSince(epochStart)
             records.append(.init(epoch: epoch, loss: loss, testAccuracy: evaluation.accuracy,

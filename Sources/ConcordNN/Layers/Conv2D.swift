@@ -58,7 +58,7 @@ public final class Conv2D: Layer {
         self.stride = stride
         self.padding = padding
         let fanIn = inChannels * kernelSize * kernelSize
-        weight = Initialization.weights(shape: [outChannels, kernelSize, kernelSize, inChannels], fanIn: fanIn, activation: activation, using: &generator)
+        weight = Initialization.uniformFanIn(shape: [outChannels, kernelSize, kernelSize, inChannels], fanIn: fanIn, using: &generator)
         bias = Initialization.uniformFanIn(shape: [outChannels], fanIn: fanIn, using: &generator)
         weightGradient = .zeros(weight.shape)
         biasGradient = .zeros(bias.shape)

@@ -29,7 +29,7 @@ public final class Dense: Layer {
         self.activation = activation
         self.inputSize = inputSize
         self.outputSize = outputSize
-        weight = Initialization.weights(shape: [outputSize, inputSize], fanIn: inputSize, activation: activation, using: &generator)
+        weight = Initialization.uniformFanIn(shape: [outputSize, inputSize], fanIn: inputSize, using: &generator)
         bias = Initialization.uniformFanIn(shape: [outputSize], fanIn: inputSize, using: &generator)
         weightGradient = .zeros([outputSize, inputSize])
         biasGradient = .zeros([outputSize])

@@ -2,20 +2,6 @@ import ConcordTensor
 
 /// Parameter initialisation schemes.
 public enum Initialization {
-    /// He et al. 2015 ("Delving Deep into Rectifiers") uniform: ±√(6/fanIn), which keeps activation
-    /// variance constant through ReLU layers; used for weights a ReLU follows.
-    public static func heUniform(shape: [Int], fanIn: Int, using generator: inout SeededGenerator) -> Tensor {
-        uniform(shape: shape, bound: (6 / Float(max(fanIn, 1))).squareRoot(), using: &generator)
-    }
-
-    /// Weights for a layer with the given activation: He-uniform before a ReLU, PyTorch's default otherwise.
-    public static func weights(shape: [Int], fanIn: Int, activation: Activation,
-                               using generator: inout SeededGenerator) -> Tensor {
-        activation == .relu
-            ? heUniform(shape: shape, fanIn: fanIn, using: &generator)
-            : uniformFanIn(shape: shape, fanIn: fanIn, using: &generator)
-    }
-
     /// Uniform in ±1/√fanIn: PyTorch's default for `Linear` and `Conv2d` weights and biases
     /// (Kaiming-uniform with a = √5), so Concord's models start like their PyTorch twins.
     public static func uniformFanIn(shape: [Int], fanIn: Int, using generator: inout SeededGenerator) -> Tensor {

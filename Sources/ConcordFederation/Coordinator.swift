@@ -1,0 +1,248 @@
+import ConcordTensor
+import Foundation
+
+/// Evaluates global parameters on the coordinator's own held-out data.
+public protocol CentralEvaluator: Sendable {
+    /// Loss and accuracy of `parameters`.
+    func evaluate(_ parameters: Parameters) async throws -> EvaluationResult
+}
+
+/// How the coordinator runs rounds.
+public struct CoordinatorConfiguration: Sendable {
+    /// Who trains each round.
+    public var sampler: any ParticipantSampler
+    /// The least number of results for a round to produce new parameters.
+    public var minFitResults: Int
+    /// How long a round waits for participants; late answers are discarded and recorded.
+    public var roundDeadline: Duration?
+    /// Central evaluation every this many rounds (0: never).
+    public var evalEvery: Int
+    /// The run's seed: sampling and every participant's shuffling derive from it.
+    public var seed: UInt64
+
+    /// Creates a configuration.
+    public init(sampler: any ParticipantSampler, minFitResults: Int = 1, roundDeadline: Duration? = nil,
+                evalEvery: Int = 1, seed: UInt64) {
+        self.sampler = sampler
+        self.minFitResults = minFitResults
+        self.roundDeadline = roundDeadline
+        self.evalEvery = evalEvery
+        self.seed = seed
+    }
+}
+
+/// Runs federated rounds: samples participants, sends them the global parameters, gathers their
+/// results within a deadline, lets the strategy aggregate, evaluates, and publishes events.
+///
+/// Nothing here knows whether participants are in-process or remote: it talks only to ``ClientProxy``.
+/// A participant that fails or misses the deadline is recorded, never fatal; a round with fewer than
+/// `minFitResults` answers keeps the previous parameters.
+public actor Coordinator {
+    /// The strategy, with whatever state it carries between rounds.
+    public private(set) var strategy: any Strategy
+    /// The current global parameters.
+    public private(set) var parameters: Parameters
+    /// Every round run so far.
+    public private(set) var history: [RoundRecord] = []
+    private let proxies: [Int: any ClientProxy]
+    private let participantIDs: [Int]
+    private let configuration: CoordinatorConfiguration
+    private let evaluator: (any CentralEvaluator)?
+    private var subscribers: [UUID: AsyncStream<RoundEvent>.Continuation] = [:]
+
+    /// Creates a coordinator.
+    ///
+    /// - Throws: ``FederationError/invalidConfiguration(_:)`` for duplicate participant ids or a
+    ///   `minFitResults` that no round could reach.
+    public init(strategy: any Strategy, participants: [any ClientProxy], initialParameters: Parameters,
+                configuration: CoordinatorConfiguration, evaluator: (any CentralEvaluator)? = nil) throws {
+        var proxies: [Int: any ClientProxy] = [:]
+        for proxy in participants {
+            guard proxies.updateValue(proxy, forKey: proxy.id) == nil else {
+                throw FederationError.invalidConfiguration("participant id \(proxy.id) appears twice")
+            }
+        }
+        guard configuration.minFitResults >= 1, configuration.minFitResults <= participants.count else {
+            throw FederationError.invalidConfiguration(
+                "minFitResults must be between 1 and the \(participants.count) participants, got \(configuration.minFitResults)")
+        }
+        guard configuration.evalEvery >= 0 else {
+            throw FederationError.invalidConfiguration("evalEvery must be ≥ 0")
+        }
+        self.strategy = strategy
+        self.parameters = initialParameters
+        self.proxies = proxies
+        self.participantIDs = proxies.keys.sorted()
+        self.configuration = configuration
+        self.evaluator = evaluator
+    }
+
+    /// A stream of this coordinator's events from now on (each call gets its own stream).
+    public func events() -> AsyncStream<RoundEvent> {
+        let (stream, continuation) = AsyncStream<RoundEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let key = UUID()
+        subscribers[key] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(key) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ key: UUID) { subscribers[key] = nil }
+
+    private func publish(_ event: RoundEvent) {
+        for continuation in subscribers.values { continuation.yield(event) }
+    }
+
+    /// Runs rounds until `rounds` have run or `stopWhen` returns true for a round.
+    ///
+    /// - Returns: the records of the rounds this call ran.
+    public func run(rounds: Int, stopWhen: @Sendable (RoundRecord) -> Bool = { _ in false }) async -> [RoundRecord] {
+        var records: [RoundRecord] = []
+        var reason = "completed \(rounds) rounds"
+        for _ in 0..<rounds {
+            let record = await runRound(forceEvaluation: records.count + 1 == rounds)
+            records.append(record)
+            if stopWhen(record) {
+                reason = "stopped after round \(record.round)"
+                break
+            }
+        }
+        publish(.runFinished(rounds: records.count, reason: reason))
+        return records
+    }
+
+    /// Runs the next round.
+    ///
+    /// - Parameter forceEvaluation: evaluate centrally even if this is not an `evalEvery` round.
+    @discardableResult
+    public func runRound(forceEvaluation: Bool = false) async -> RoundRecord {
+        let round = history.count + 1
+        let started = ContinuousClock.now
+        let roundSeed = Seeds.round(configuration.seed, round)
+        var generator = SeededGenerator(seed: roundSeed)
+        let sampled = configuration.sampler.sample(round: round, available: participantIDs, generator: &generator)
+        publish(.roundStarted(round: round, participants: sampled))
+        let instructions = strategy.configureFit(round: round, parameters: parameters, participants: sampled,
+                                                 seed: roundSeed)
+        let (results, failures) = await gather(round: round, instructions: instructions)
+        let fitDone = ContinuousClock.now
+
+        var failed = failures
+        var metrics: [String: Double] = [:]
+        var completed = false
+        if results.count >= configuration.minFitResults {
+            do {
+                let aggregate = try strategy.aggregateFit(round: round, current: parameters, results: results,
+                                                          failures: failures)
+                parameters = aggregate.parameters
+                metrics = aggregate.metrics
+                completed = true
+            } catch {
+                failed.append(ParticipantFailure(participant: -1, reason: "aggregation failed: \(error)"))
+            }
+        }
+        let aggregated = ContinuousClock.now
+
+        var evaluation: EvaluationResult?
+        let evaluate = configuration.evalEvery > 0 && (round % configuration.evalEvery == 0 || forceEvaluation)
+        if evaluate, let evaluator {
+            evaluation = try? await evaluator.evaluate(parameters)
+        }
+        let evaluated = ContinuousClock.now
+        let federated = await federatedEvaluation(round: round)
+
+        let record = RoundRecord(
+            round: round, sampled: sampled, succeeded: completed ? results.count : 0, failures: failed,
+            completed: completed, evaluation: evaluation, federatedEvaluation: federated, metrics: metrics,
+            fitSeconds: (fitDone - started).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
+            evaluateSeconds: (evaluated - aggregated).seconds, seconds: (ContinuousClock.now - started).seconds)
+        history.append(record)
+        publish(.roundFinished(record))
+        return record
+    }
+
+    /// Sends the instructions, collects answers until all are in or the deadline passes.
+    private func gather(round: Int, instructions: [Int: FitInstruction]) async -> ([FitResult], [ParticipantFailure]) {
+        enum Outcome: Sendable {
+            case success(Int, ClientUpdate)
+            case failure(Int, String)
+            case deadline
+        }
+        var results: [FitResult] = []
+        var failures: [ParticipantFailure] = []
+        var pending = Set(instructions.keys)
+        let total = instructions.count
+        await withTaskGroup(of: Outcome.self) { group in
+            for participant in instructions.keys.sorted() {
+                guard let proxy = proxies[participant], let instruction = instructions[participant] else { continue }
+                group.addTask {
+                    do {
+                        return .success(participant, try await proxy.fit(instruction))
+                    } catch {
+                        return .failure(participant, "\(error)")
+                    }
+                }
+            }
+            if let deadline = configuration.roundDeadline {
+                group.addTask {
+                    try? await Task.sleep(for: deadline)
+                    return .deadline
+                }
+            }
+            for await outcome in group {
+                switch outcome {
+                case .success(let participant, let update):
+                    guard pending.remove(participant) != nil else { continue }
+                    results.append(FitResult(participant: participant, update: update))
+                    publish(.participantFinished(round: round, participant: participant, succeeded: true,
+                                                 done: total - pending.count, of: total))
+                case .failure(let participant, let reason):
+                    guard pending.remove(participant) != nil else { continue }
+                    failures.append(ParticipantFailure(participant: participant, reason: reason))
+                    publish(.participantFinished(round: round, participant: participant, succeeded: false,
+                                                 done: total - pending.count, of: total))
+                case .deadline:
+                    for participant in pending.sorted() {
+                        failures.append(ParticipantFailure(participant: participant, reason: "missed the round deadline"))
+                    }
+                    pending.removeAll()
+                }
+                if pending.isEmpty {
+                    group.cancelAll()
+                    break
+                }
+            }
+        }
+        results.sort { $0.participant < $1.participant }
+        failures.sort { $0.participant < $1.participant }
+        return (results, failures)
+    }
+
+    private func federatedEvaluation(round: Int) async -> EvaluationResult? {
+        let chosen = strategy.configureEvaluate(round: round, parameters: parameters, available: participantIDs)
+        guard !chosen.isEmpty else { return nil }
+        let current = parameters
+        let proxies = self.proxies
+        var answers: [(participant: Int, result: EvaluationResult)] = []
+        await withTaskGroup(of: (Int, EvaluationResult?).self) { group in
+            for participant in chosen {
+                guard let proxy = proxies[participant] else { continue }
+                group.addTask { (participant, try? await proxy.evaluate(current)) }
+            }
+            for await (participant, result) in group {
+                if let result { answers.append((participant, result)) }
+            }
+        }
+        answers.sort { $0.participant < $1.participant }
+        return strategy.aggregateEvaluate(round: round, results: answers)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

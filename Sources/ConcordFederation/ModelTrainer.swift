@@ -1,0 +1,54 @@
+import ConcordData
+import ConcordNN
+import ConcordTensor
+
+/// Concord's built-in ``LocalTrainer``: local SGD epochs of a ConcordNN model on one dataset.
+public final class ModelTrainer: LocalTrainer {
+    /// The model trained in place (its parameters are replaced at every fit).
+    public let model: Sequential
+    /// The local training data.
+    public var trainingData: Dataset
+    /// Local held-out data for ``evaluate(_:)``; the training data when nil.
+    public var evaluationData: Dataset?
+    /// Checked between steps; training stops with `CancellationError` when it returns true.
+    public var isCancelled: () -> Bool = { false }
+
+    /// Creates a trainer.
+    public init(model: Sequential, trainingData: Dataset, evaluationData: Dataset? = nil) {
+        self.model = model
+        self.trainingData = trainingData
+        self.evaluationData = evaluationData
+    }
+
+    /// Loads the global parameters, runs E epochs of SGD with batch size B, returns the new parameters.
+    ///
+    /// - Throws: a layout or model error when the parameters or data do not fit the model;
+    ///   `CancellationError` when ``isCancelled`` turns true.
+    public func fit(_ instruction: FitInstruction) throws -> ClientUpdate {
+        let config = instruction.config
+        guard config.localEpochs >= 1, config.batchSize >= 0, config.learningRate > 0 else {
+            throw FederationError.invalidConfiguration(
+                "local epochs must be ≥ 1, batch size ≥ 0 and learning rate > 0, got \(config)")
+        }
+        try model.load(instruction.parameters)
+        let optimizer = SGD(learningRate: config.learningRate)
+        var generator = SeededGenerator(seed: config.seed)
+        let batchSize = config.batchSize == 0 ? max(1, trainingData.count) : config.batchSize
+        var loss = 0.0
+        for _ in 0..<config.localEpochs {
+            loss = try model.trainEpoch(
+                features: trainingData.features, labels: trainingData.labels, batchSize: batchSize,
+                optimizer: optimizer, generator: &generator, shouldStop: isCancelled)
+        }
+        return ClientUpdate(parameters: Parameters(model: model), exampleCount: trainingData.count,
+                            metrics: ["loss": loss])
+    }
+
+    /// Loss and accuracy of the parameters on the evaluation data.
+    public func evaluate(_ parameters: Parameters) throws -> EvaluationResult {
+        try model.load(parameters)
+        let data = evaluationData ?? trainingData
+        let result = try model.evaluate(features: data.features, labels: data.labels)
+        return EvaluationResult(loss: result.loss, accuracy: result.accuracy, exampleCount: result.count)
+    }
+}

@@ -1,0 +1,127 @@
+import ConcordData
+import ConcordNN
+import ConcordTensor
+
+/// The settings of a simulated federation (the FedAvg paper's K, C, E, B, η and rounds).
+public struct SimulationSettings: Sendable, Equatable {
+    /// Zoo model name.
+    public var model: String
+    /// Fraction C of participants per round.
+    public var fraction: Double
+    /// The least number of participants per round.
+    public var minParticipants: Int
+    /// Local epochs E.
+    public var localEpochs: Int
+    /// Local batch size B (0 for the whole local dataset).
+    public var batchSize: Int
+    /// Local learning rate η.
+    public var learningRate: Float
+    /// Central evaluation every this many rounds (the last round is always evaluated).
+    public var evalEvery: Int
+    /// Seed of initialisation, sampling and every participant's shuffling.
+    public var seed: UInt64
+    /// Participants training at once (one per core, each with one BLAS thread).
+    public var concurrency: Int
+
+    /// Creates settings.
+    public init(model: String, fraction: Double, minParticipants: Int = 1, localEpochs: Int, batchSize: Int,
+                learningRate: Float, evalEvery: Int = 1, seed: UInt64, concurrency: Int) {
+        self.model = model
+        self.fraction = fraction
+        self.minParticipants = minParticipants
+        self.localEpochs = localEpochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.evalEvery = evalEvery
+        self.seed = seed
+        self.concurrency = concurrency
+    }
+}
+
+/// Many virtual participants in one process, driven by the same ``Coordinator`` and strategies a real
+/// federation uses; only the ``ClientProxy`` (``SimulatedClient``) differs.
+///
+/// Participants train concurrently, one per worker; memory grows with the workers, not with the number
+/// of participants, whose data are materialised only while they train. The same seed gives bit-identical
+/// parameters whatever `concurrency` is: every participant's work depends only on its own seed, and
+/// results are aggregated in participant order.
+public struct Simulation: Sendable {
+    /// The coordinator running the rounds.
+    public let coordinator: Coordinator
+    /// The settings it was built with.
+    public let settings: SimulationSettings
+    /// The number of participants.
+    public let participantCount: Int
+
+    /// Builds the workers, the participants and the coordinator.
+    ///
+    /// - Parameters:
+    ///   - data: the participants' data.
+    ///   - test: the coordinator's test set for central evaluation.
+    ///   - strategy: the strategy; FedAvg with the settings' E, B, η when nil.
+    /// - Throws: a model or configuration error.
+    public init(settings: SimulationSettings, data: any ParticipantData, test: Dataset,
+                strategy: (any Strategy)? = nil) throws {
+        guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
+        guard settings.fraction > 0, settings.fraction <= 1 else {
+            throw FederationError.invalidConfiguration("the participant fraction must be in (0, 1], got \(settings.fraction)")
+        }
+        guard data.participantCount >= 1 else { throw FederationError.invalidConfiguration("no participants") }
+        let initial = try ModelZoo.make(settings.model, inputShape: test.exampleShape, classes: test.classCount,
+                                        seed: settings.seed)
+        var workers = [TrainingWorker(model: initial)]
+        for _ in 1..<settings.concurrency {
+            workers.append(TrainingWorker(model: try ModelZoo.make(
+                settings.model, inputShape: test.exampleShape, classes: test.classCount, seed: settings.seed)))
+        }
+        let parameters = Parameters(model: initial)
+        let pool = WorkerPool(workers)
+        let participants: [any ClientProxy] = (0..<data.participantCount).map {
+            SimulatedClient(id: $0, data: data, pool: pool)
+        }
+        let configuration = CoordinatorConfiguration(
+            sampler: FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),
+            minFitResults: 1, evalEvery: settings.evalEvery, seed: settings.seed)
+        coordinator = try Coordinator(
+            strategy: strategy ?? FedAvg(localEpochs: settings.localEpochs, batchSize: settings.batchSize,
+                                         learningRate: settings.learningRate),
+            participants: participants, initialParameters: parameters, configuration: configuration,
+            evaluator: PooledEvaluator(test: test, pool: pool, parts: Self.evaluationParts))
+        self.settings = settings
+        self.participantCount = data.participantCount
+    }
+
+    /// Test-set chunks evaluated concurrently: fixed, so that reported metrics do not depend on the cores.
+    static let evaluationParts = 8
+
+    /// Runs up to `rounds` rounds, stopping at the first evaluated round that reaches `targetAccuracy`.
+    public func run(rounds: Int, targetAccuracy: Double? = nil) async -> [RoundRecord] {
+        await coordinator.run(rounds: rounds) { record in
+            guard let target = targetAccuracy, let accuracy = record.evaluation?.accuracy else { return false }
+            return accuracy >= target
+        }
+    }
+}
+
+/// Participants given as separate datasets, one each.
+public struct ParticipantDatasets: ParticipantData {
+    /// The participants' datasets.
+    public let datasets: [Dataset]
+
+    /// Wraps datasets.
+    public init(_ datasets: [Dataset]) { self.datasets = datasets }
+
+    /// The number of datasets.
+    public var participantCount: Int { datasets.count }
+
+    /// Dataset `index`.
+    public func trainingData(of index: Int) -> Dataset { datasets[index] }
+}
+
+extension ClientPartition: ParticipantData {
+    /// The number of clients.
+    public var participantCount: Int { clientCount }
+
+    /// Client `index`'s examples, gathered now.
+    public func trainingData(of index: Int) -> Dataset { client(index) }
+}

@@ -1,0 +1,87 @@
+/// One participant's successful answer in a round.
+public struct FitResult: Sendable, Equatable {
+    /// The participant.
+    public var participant: Int
+    /// What it sent.
+    public var update: ClientUpdate
+
+    /// Creates a result.
+    public init(participant: Int, update: ClientUpdate) {
+        self.participant = participant
+        self.update = update
+    }
+}
+
+/// One participant that did not contribute to a round, and why.
+public struct ParticipantFailure: Sendable, Equatable, Codable {
+    /// The participant.
+    public var participant: Int
+    /// A human-readable reason ("missed the round deadline", the error it raised).
+    public var reason: String
+
+    /// Creates a failure record.
+    public init(participant: Int, reason: String) {
+        self.participant = participant
+        self.reason = reason
+    }
+}
+
+/// The new global parameters a strategy computed, with anything it wants reported.
+public struct AggregateResult: Sendable, Equatable {
+    /// The next global parameters.
+    public var parameters: Parameters
+    /// Strategy metrics for this round (e.g. the weighted mean of participants' losses).
+    public var metrics: [String: Double]
+
+    /// Creates an aggregate.
+    public init(parameters: Parameters, metrics: [String: Double] = [:]) {
+        self.parameters = parameters
+        self.metrics = metrics
+    }
+}
+
+/// Decides who trains with what (`configureFit`, `configureEvaluate`) and how their results combine
+/// (`aggregateFit`, `aggregateEvaluate`), as Flower's `Strategy` does.
+///
+/// A strategy is a value: whatever it carries between rounds (server moments, control variates) lives
+/// in its stored properties, so checkpointing the value checkpoints the strategy.
+public protocol Strategy: Sendable {
+    /// The instructions for the participants the coordinator sampled this round.
+    ///
+    /// - Parameters:
+    ///   - round: the round number, from 1.
+    ///   - parameters: the current global parameters.
+    ///   - participants: the sampled participants, in ascending order.
+    ///   - seed: this round's seed; derive per-participant seeds from it for reproducibility.
+    func configureFit(round: Int, parameters: Parameters, participants: [Int], seed: UInt64) -> [Int: FitInstruction]
+
+    /// Combines the round's results (sorted by participant) into the next global parameters.
+    ///
+    /// - Throws: when the results cannot be combined (e.g. layouts differ); the round then fails and
+    ///   the previous parameters are kept.
+    mutating func aggregateFit(round: Int, current: Parameters, results: [FitResult],
+                               failures: [ParticipantFailure]) throws -> AggregateResult
+
+    /// Which of the available participants evaluate the global parameters on their own data (none by default).
+    func configureEvaluate(round: Int, parameters: Parameters, available: [Int]) -> [Int]
+
+    /// Combines participants' evaluations (weighted by example count by default).
+    func aggregateEvaluate(round: Int, results: [(participant: Int, result: EvaluationResult)]) -> EvaluationResult?
+}
+
+extension Strategy {
+    /// No federated evaluation.
+    public func configureEvaluate(round: Int, parameters: Parameters, available: [Int]) -> [Int] { [] }
+
+    /// The example-weighted mean loss and accuracy.
+    public func aggregateEvaluate(round: Int, results: [(participant: Int, result: EvaluationResult)]) -> EvaluationResult? {
+        let total = results.reduce(0) { $0 + $1.result.exampleCount }
+        guard total > 0 else { return nil }
+        var loss = 0.0, accuracy = 0.0
+        for (_, r) in results {
+            loss += r.loss * Double(r.exampleCount)
+            accuracy += r.accuracy * Double(r.exampleCount)
+        }
+        return EvaluationResult(loss: loss / Double(total), accuracy: accuracy / Double(total), exampleCount: total)
+    }
+}

@@ -1,0 +1,105 @@
+import ConcordFederation
+import Foundation
+
+/// The JSON report `concord simulate --report FILE` writes.
+struct SimulationReport: Encodable {
+    struct Round: Encodable {
+        var round: Int
+        var testAccuracy: Double?
+        var testLoss: Double?
+        var seconds: Double
+        var participants: Int
+        var failures: Int
+        var trainLoss: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case round, testAccuracy = "test_accuracy", testLoss = "test_loss", seconds, participants, failures
+            case trainLoss = "train_loss"
+        }
+    }
+
+    var command = "simulate"
+    var dataset: String
+    var model: String
+    var clients: Int
+    var fraction: Double
+    var localEpochs: Int
+    var batchSize: Int
+    var lr: Float
+    var partition: String
+    var seed: UInt64
+    var targetAccuracy: Nullable<Double>
+    var evalEvery: Int
+    var concurrency: Int
+    var rounds: [Round]
+    var roundsToTarget: Nullable<Int>
+    var finalTestAccuracy: Nullable<Double>
+    var fitSeconds: Double
+    var evaluateSeconds: Double
+    var wallSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case command, dataset, model, clients, fraction, localEpochs = "local_epochs", batchSize = "batch_size", lr
+        case partition, seed, targetAccuracy = "target_accuracy", evalEvery = "eval_every", concurrency, rounds
+        case roundsToTarget = "rounds_to_target", finalTestAccuracy = "final_test_accuracy"
+        case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds", wallSeconds = "wall_seconds"
+    }
+
+    init(settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
+         wallSeconds: Double) {
+        dataset = federation.name
+        model = settings.model
+        clients = federation.participants.participantCount
+        fraction = settings.fraction
+        localEpochs = settings.localEpochs
+        batchSize = settings.batchSize
+        lr = settings.learningRate
+        partition = federation.partitionName
+        seed = settings.seed
+        targetAccuracy = Nullable(command.targetAccuracy)
+        evalEvery = settings.evalEvery
+        concurrency = settings.concurrency
+        rounds = records.map {
+            Round(round: $0.round, testAccuracy: $0.evaluation?.accuracy, testLoss: $0.evaluation?.loss,
+                  seconds: $0.seconds, participants: $0.succeeded, failures: $0.failures.count,
+                  trainLoss: $0.metrics["loss"])
+        }
+        roundsToTarget = Nullable(command.targetAccuracy.flatMap { target in
+            records.first { ($0.evaluation?.accuracy ?? 0) >= target }?.round
+        })
+        finalTestAccuracy = Nullable(records.last { $0.evaluation != nil }?.evaluation?.accuracy)
+        fitSeconds = records.reduce(0) { $0 + $1.fitSeconds }
+        evaluateSeconds = records.reduce(0) { $0 + $1.evaluateSeconds }
+        self.wallSeconds = wallSeconds
+    }
+
+    /// The final summary printed after the run.
+    var summaryLine: String {
+        var line = "done: \(rounds.count) rounds in \(String(format: "%.1f", wallSeconds))s"
+        if let finalTestAccuracy = finalTestAccuracy.value { line += String(format: ", final test accuracy %.2f%%", finalTestAccuracy * 100) }
+        if let targetAccuracy = targetAccuracy.value {
+            line += roundsToTarget.value.map { ", reached \(targetAccuracy * 100)% in round \($0)" }
+                ?? ", did not reach \(targetAccuracy * 100)%"
+        }
+        return line
+    }
+
+    /// Writes the report as pretty-printed JSON, atomically.
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// An optional that encodes as JSON `null` rather than being left out, for report fields readers expect.
+struct Nullable<Value: Encodable>: Encodable {
+    var value: Value?
+
+    init(_ value: Value?) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
