@@ -55,7 +55,11 @@ How to run
     {"framework": "pytorch", "version": "2.13.0+cpu", "threads": 1,
      "gemm_gflops": {"512x512x512": ..., "2000x784x200": ...},
      "train_examples_per_second": {"mlp_b10": ..., "mlp_b64": ...,
-                                   "cnn_b50": ...}}
+                                   "cnn_b50": ...},
+     "clock": "wall"}
+
+(GEMM in GFLOP/s, training in examples/s, each the median over --reps
+repetitions.)
 
 Noise: on a small or shared machine a single-threaded figure drops when
 other processes run at the same time (competition for the CPU itself, for
@@ -63,12 +67,15 @@ shared cache and memory bandwidth, possibly for SMT siblings on the host).
 For every case the script measures how many CPUs other processes (plus
 hypervisor steal) kept busy while it was timing; the table shows it in the
 "other CPUs" column, and a warning goes to stderr (also with --json) when
-it exceeds 0.2.  Re-run on a quiet machine if you see it.
+it exceeds 0.2.  Re-run on a quiet machine if you see it, or use
+`--clock cpu` (this thread's CPU time, as `concord bench --clock cpu`), which
+does not count time the thread spent descheduled -- though it still counts
+slow-down from shared caches.
 
 `--cases` takes a comma list of case names (mlp_b10, mlp_b64, cnn_b50,
 512x512x512, 2000x784x200) or the group names `train` and `gemm`; cases not
 selected are omitted from the output.  Other flags: --reps (default 5),
---warmup (s, default 0.5), --gemm-seconds (default min(--seconds, 1.5)),
+--warmup (s, default 0.5), --gemm-seconds (default --seconds), --clock,
 --optimizer, --channels-last.  The default run takes about 20 s.
 """
 
@@ -184,10 +191,22 @@ class LoadMonitor:
         return max(0.0, (end_sys - self.sys - own) / wall) if wall > 0 else None
 
 
+CLOCKS = {
+    # elapsed wall time
+    "wall": time.perf_counter,
+    # CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID, like
+    # `concord bench --clock cpu`): time spent descheduled is not counted.
+    # All of torch's work runs on this thread at 1 intra-op thread.
+    "cpu": time.thread_time,
+}
+_clock = CLOCKS["wall"]
+
+
 def timed_rate(step, units_per_call: float, seconds: float, reps: int,
                warmup_seconds: float) -> tuple[float, list[float]]:
     """Call `step()` repeatedly; return (median rate, per-rep rates) in
-    units/s, where each call performs `units_per_call` units of work."""
+    units/s, where each call performs `units_per_call` units of work.
+    Repetitions are timed with the clock chosen by --clock."""
     # Warm-up: at least a few calls (lazy init, oneDNN primitive caches,
     # allocator) and at least `warmup_seconds`.
     t0 = time.perf_counter()
@@ -198,13 +217,14 @@ def timed_rate(step, units_per_call: float, seconds: float, reps: int,
     per_rep = seconds / reps
     monitor = LoadMonitor()
     rates = []
+    clock = _clock
     for _ in range(reps):
         n = 0
-        start = time.perf_counter()
+        start = clock()
         while True:
             step()
             n += 1
-            elapsed = time.perf_counter() - start
+            elapsed = clock() - start
             if elapsed >= per_rep:
                 break
         rates.append(n * units_per_call / elapsed)
@@ -300,8 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=3.0,
                     help="timed seconds per training case (default 3.0)")
     ap.add_argument("--gemm-seconds", type=float, default=None,
-                    help="timed seconds per GEMM shape "
-                         "(default: min(--seconds, 1.5))")
+                    help="timed seconds per GEMM shape (default: --seconds)")
+    ap.add_argument("--clock", choices=tuple(CLOCKS), default="wall",
+                    help="wall (default) or cpu: this thread's CPU time, "
+                         "steadier on a shared machine (as in "
+                         "`concord bench --clock`)")
     ap.add_argument("--reps", type=int, default=5,
                     help="repetitions per case; the median is reported "
                          "(default 5)")
@@ -328,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.seconds <= 0 or args.reps < 1:
         ap.error("--seconds must be > 0 and --reps >= 1")
     gemm_seconds = (args.gemm_seconds if args.gemm_seconds is not None
-                    else min(args.seconds, 1.5))
+                    else args.seconds)
+    global _clock
+    _clock = CLOCKS[args.clock]
 
     cases = parse_cases(args.cases)
     threads = torch.get_num_threads()
@@ -361,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": threads,
         "gemm_gflops": gemm,
         "train_examples_per_second": train,
+        "clock": args.clock,
     }
     busy = {k: v for k, v in load.items() if v is not None and v > 0.2}
     if busy:
@@ -376,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
           f"cpu_capability={cap}  mkldnn={torch.backends.mkldnn.is_available()}"
           f"  python={platform.python_version()}")
     print(f"median of {args.reps} reps; training {args.seconds:g} s/case, "
-          f"GEMM {gemm_seconds:g} s/shape; optimizer={args.optimizer}; "
+          f"GEMM {gemm_seconds:g} s/shape; clock={args.clock}; "
+          f"optimizer={args.optimizer}; "
           f"cnn layout={'channels_last' if args.channels_last else 'NCHW'}")
     print()
     def other(name: str) -> str:

@@ -26,6 +26,19 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownDataset(name: String, known: [String])
     /// A resource expected in the ConcordData bundle is absent.
     case missingBundledResource(name: String)
+    /// A partition scheme (parsed from `text`, or built in code and shown as `text`) is not valid;
+    /// `reason` says what is wrong and the message lists the accepted forms.
+    case invalidPartitionScheme(text: String, reason: String)
+    /// The number of clients is not in `1...examples`.
+    case invalidClientCount(clients: Int, examples: Int)
+    /// The shard partition (McMahan et al. 2017) needs at least one example per shard.
+    case tooFewExamplesForShards(examples: Int, shards: Int)
+    /// A partitioner was given a class count that is not positive.
+    case invalidClassCount(Int)
+    /// A label handed to a partitioner is not in `0..<classCount`.
+    case partitionLabelOutOfRange(index: Int, label: Int, classCount: Int)
+    /// A client's index list names an example outside `0..<count`.
+    case partitionIndexOutOfRange(client: Int, index: Int, count: Int)
 
     /// A message a person can act on.
     public var description: String {
@@ -61,6 +74,21 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
                 + " (or pass a directory of IDX files)"
         case .missingBundledResource(let name):
             return "the bundled resource '\(name)' is missing from the ConcordData resource bundle"
+        case .invalidPartitionScheme(let text, let reason):
+            return "invalid partition scheme '\(text)': \(reason); accepted forms: "
+                + PartitionScheme.acceptedForms.joined(separator: ", ")
+        case .invalidClientCount(let clients, let examples):
+            return "cannot partition \(examples) examples among \(clients) clients:"
+                + " the number of clients must be between 1 and the number of examples"
+        case .tooFewExamplesForShards(let examples, let shards):
+            return "cannot cut \(examples) examples into \(shards) shards (clients × shards per client):"
+                + " use fewer clients or fewer shards per client"
+        case .invalidClassCount(let count):
+            return "the class count must be positive, got \(count)"
+        case .partitionLabelOutOfRange(let index, let label, let classCount):
+            return "label \(label) of example \(index) is out of range (must be in 0..<\(classCount))"
+        case .partitionIndexOutOfRange(let client, let index, let count):
+            return "client \(client) lists example \(index), outside the dataset's 0..<\(count)"
         }
     }
 }

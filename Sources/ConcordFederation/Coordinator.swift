@@ -125,6 +125,7 @@ public actor Coordinator {
         publish(.roundStarted(round: round, participants: sampled))
         let instructions = strategy.configureFit(round: round, parameters: parameters, participants: sampled,
                                                  seed: roundSeed)
+        let fitStarted = ContinuousClock.now
         let (results, failures) = await gather(round: round, instructions: instructions)
         let fitDone = ContinuousClock.now
 
@@ -155,7 +156,7 @@ public actor Coordinator {
         let record = RoundRecord(
             round: round, sampled: sampled, succeeded: completed ? results.count : 0, failures: failed,
             completed: completed, evaluation: evaluation, federatedEvaluation: federated, metrics: metrics,
-            fitSeconds: (fitDone - started).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
+            fitSeconds: (fitDone - fitStarted).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
             evaluateSeconds: (evaluated - aggregated).seconds, seconds: (ContinuousClock.now - started).seconds)
         history.append(record)
         publish(.roundFinished(record))

@@ -1,16 +1,50 @@
 import ConcordData
 import ConcordNN
+import Foundation
 
-/// One worker of a simulation: a model instance used by one participant at a time.
+/// One worker of a simulation: a model instance and a thread of its own, used by one participant at a time.
 ///
-/// `@unchecked Sendable`: the ``WorkerPool`` lends each worker to a single task at a time, so its
-/// mutable model is never touched concurrently.
+/// Training runs on the worker's thread, not on Swift's cooperative pool, so long computations never
+/// starve the coordinator's timers (round deadlines) and event delivery.
+///
+/// `@unchecked Sendable`: the ``WorkerPool`` lends each worker to a single task at a time, and the model
+/// is only touched on the worker's serial queue.
 public final class TrainingWorker: @unchecked Sendable {
     /// The worker's model; its parameters are overwritten by every task.
     public let model: Sequential
+    private let queue: DispatchQueue
 
     /// Creates a worker around a model.
-    public init(model: Sequential) { self.model = model }
+    public init(model: Sequential) {
+        self.model = model
+        queue = DispatchQueue(label: "concord.training-worker", qos: .userInitiated)
+    }
+
+    /// Runs `body` with the model on the worker's thread; `isCancelled` turns true when the calling
+    /// task is cancelled, so long loops can stop early.
+    public func run<R: Sendable>(_ body: @escaping @Sendable (Sequential, _ isCancelled: @escaping @Sendable () -> Bool) throws -> R)
+        async throws -> R {
+        let flag = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result { try body(self.model, flag.isSet) })
+                }
+            }
+        } onCancel: {
+            flag.set()
+        }
+    }
+}
+
+/// A thread-safe flag set once when a task is cancelled.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+
+    @Sendable func isSet() -> Bool { lock.withLock { value } }
 }
 
 /// Where simulated participants find their data: one shared dataset and each participant's indices.
@@ -40,9 +74,11 @@ public struct SimulatedClient: ClientProxy {
         try Task.checkCancellation()
         let id = self.id, data = self.data
         return try await pool.withWorker { worker in
-            let trainer = ModelTrainer(model: worker.model, trainingData: data.trainingData(of: id))
-            trainer.isCancelled = { Task.isCancelled }
-            return try trainer.fit(instruction)
+            try await worker.run { model, isCancelled in
+                let trainer = ModelTrainer(model: model, trainingData: data.trainingData(of: id))
+                trainer.isCancelled = isCancelled
+                return try trainer.fit(instruction)
+            }
         }
     }
 
@@ -50,7 +86,9 @@ public struct SimulatedClient: ClientProxy {
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
         let id = self.id, data = self.data
         return try await pool.withWorker { worker in
-            try ModelTrainer(model: worker.model, trainingData: data.trainingData(of: id)).evaluate(parameters)
+            try await worker.run { model, _ in
+                try ModelTrainer(model: model, trainingData: data.trainingData(of: id)).evaluate(parameters)
+            }
         }
     }
 }
@@ -78,9 +116,11 @@ public struct PooledEvaluator: CentralEvaluator {
                 group.addTask {
                     let range = bounds[part]..<bounds[part + 1]
                     let result = try await pool.withWorker { worker in
-                        try worker.model.load(parameters)
-                        return try worker.model.evaluate(features: test.features.examples(range),
-                                                         labels: Array(test.labels[range]))
+                        try await worker.run { model, _ in
+                            try model.load(parameters)
+                            return try model.evaluate(features: test.features.examples(range),
+                                                      labels: Array(test.labels[range]))
+                        }
                     }
                     return (part, result)
                 }

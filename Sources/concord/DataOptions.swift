@@ -4,7 +4,7 @@ import Foundation
 
 /// The `--dataset NAME` / `--data PATH` pair shared by commands that read a dataset.
 struct DataOptions: ParsableArguments {
-    @Option(help: "A dataset bundled with Concord: \(DatasetSource.knownNames.joined(separator: ", ")).")
+    @Option(help: "A dataset bundled with Concord: \(DatasetSource.knownNames.joined(separator: ", ")) (simulate also takes synthetic:ALPHA,BETA).")
     var dataset: String?
 
     @Option(help: ArgumentHelp(

@@ -12,16 +12,16 @@ struct FederationInput {
     var partitionName: String
 
     /// Loads the dataset named by the options and splits it, or generates the FedProx synthetic federation.
-    static func load(data: DataOptions, clients: Int, partition: String, seed: UInt64) throws -> FederationInput {
+    static func load(data: DataOptions, clients: Int?, partition: String, seed: UInt64) throws -> FederationInput {
         if let dataset = data.dataset, dataset.lowercased().hasPrefix("synthetic") {
             let (alpha, beta) = try parseSynthetic(dataset)
-            let federation = SyntheticFedProx.generate(alpha: alpha, beta: beta, seed: seed)
+            let federation = SyntheticFedProx.generate(alpha: alpha, beta: beta, devices: clients ?? 30, seed: seed)
             return FederationInput(participants: ParticipantDatasets(federation.clients), test: federation.test,
                                    name: federation.name, partitionName: "natural")
         }
         let scheme = try PartitionScheme(parsing: partition)
         let split = try data.load()
-        let partitioned = try ClientPartition(split.train, clients: clients, scheme: scheme, seed: seed)
+        let partitioned = try ClientPartition(split.train, clients: clients ?? 100, scheme: scheme, seed: seed)
         return FederationInput(participants: partitioned, test: split.test, name: data.name,
                                partitionName: scheme.description)
     }

@@ -25,8 +25,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")).")
     var model = "mlp"
 
-    @Option(help: "Number of participants K.")
-    var clients = 100
+    @Option(help: "Number of participants K (default 100; 30 devices for synthetic data, as in the FedProx paper).")
+    var clients: Int?
 
     @Option(help: "Fraction C of participants sampled each round (at least one is).")
     var fraction = 0.1
@@ -65,7 +65,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard ModelZoo.names.contains(model) else {
             throw ValidationError("unknown model '\(model)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
         }
-        guard clients >= 1 else { throw ValidationError("--clients must be at least 1") }
+        if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1]") }
         guard localEpochs >= 1 else { throw ValidationError("--local-epochs must be at least 1") }
         guard batchSize >= 0 else { throw ValidationError("--batch-size must be ≥ 0 (0 = whole local dataset)") }

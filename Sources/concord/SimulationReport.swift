@@ -36,13 +36,15 @@ struct SimulationReport: Encodable {
     var finalTestAccuracy: Nullable<Double>
     var fitSeconds: Double
     var evaluateSeconds: Double
+    var overheadSeconds: Double
     var wallSeconds: Double
 
     enum CodingKeys: String, CodingKey {
         case command, dataset, model, clients, fraction, localEpochs = "local_epochs", batchSize = "batch_size", lr
         case partition, seed, targetAccuracy = "target_accuracy", evalEvery = "eval_every", concurrency, rounds
         case roundsToTarget = "rounds_to_target", finalTestAccuracy = "final_test_accuracy"
-        case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds", wallSeconds = "wall_seconds"
+        case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds", overheadSeconds = "overhead_seconds"
+        case wallSeconds = "wall_seconds"
     }
 
     init(settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
@@ -70,6 +72,9 @@ struct SimulationReport: Encodable {
         finalTestAccuracy = Nullable(records.last { $0.evaluation != nil }?.evaluation?.accuracy)
         fitSeconds = records.reduce(0) { $0 + $1.fitSeconds }
         evaluateSeconds = records.reduce(0) { $0 + $1.evaluateSeconds }
+        // Everything in the rounds that is neither participants' training nor central evaluation:
+        // sampling, instructions, aggregation, events.
+        overheadSeconds = records.reduce(0) { $0 + max(0, $1.seconds - $1.fitSeconds - $1.evaluateSeconds) }
         self.wallSeconds = wallSeconds
     }
 

@@ -1,0 +1,110 @@
+import ConcordFederation
+import ConcordTensor
+import Testing
+
+@Suite("Coordinator rounds: sampling, aggregation, failures, deadlines, events")
+struct CoordinatorTests {
+    func coordinator(_ participants: [FakeParticipant], minFitResults: Int = 1, deadline: Duration? = nil,
+                     fraction: Double = 1) throws -> Coordinator {
+        try Coordinator(
+            strategy: FedAvg(localEpochs: 1, batchSize: 10, learningRate: 0.1), participants: participants,
+            initialParameters: try Fixtures.parameters([0, 0, 0]),
+            configuration: CoordinatorConfiguration(sampler: FractionSampler(fraction: fraction),
+                                                    minFitResults: minFitResults, roundDeadline: deadline,
+                                                    evalEvery: 0, seed: 1))
+    }
+
+    @Test func fedAvgWeightsByExampleCount() async throws {
+        let c = try coordinator([
+            FakeParticipant(id: 0, behaviour: .answer(values: [1, 2, 3], examples: 100)),
+            FakeParticipant(id: 1, behaviour: .answer(values: [5, 6, 7], examples: 300)),
+        ])
+        let record = await c.runRound()
+        #expect(record.completed && record.succeeded == 2 && record.failures.isEmpty)
+        // (100·[1,2,3] + 300·[5,6,7]) / 400
+        #expect(await c.parameters.values == [4, 5, 6])
+        #expect(record.metrics["loss"] == 0.75)  // example-weighted mean of the ids 0 and 1
+    }
+
+    @Test func failuresAreRecordedNotFatal() async throws {
+        let c = try coordinator([
+            FakeParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
+            FakeParticipant(id: 1, behaviour: .fail),
+        ])
+        let record = await c.runRound()
+        #expect(record.completed)
+        #expect(record.failures == [ParticipantFailure(participant: 1, reason: "disk on fire")])
+        #expect(await c.parameters.values == [2, 2, 2])
+    }
+
+    @Test func tooFewResultsKeepThePreviousModel() async throws {
+        let c = try coordinator([
+            FakeParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
+            FakeParticipant(id: 1, behaviour: .fail), FakeParticipant(id: 2, behaviour: .fail),
+        ], minFitResults: 2)
+        let record = await c.runRound()
+        #expect(!record.completed && record.succeeded == 0 && record.failures.count == 2)
+        #expect(await c.parameters.values == [0, 0, 0])
+    }
+
+    @Test func aParticipantMissingTheDeadlineDoesNotStallTheRound() async throws {
+        let c = try coordinator([
+            FakeParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
+            FakeParticipant(id: 1, behaviour: .stall(.seconds(30))),
+        ], deadline: .milliseconds(200))
+        let start = ContinuousClock.now
+        let record = await c.runRound()
+        // Far less than the 30 s stall (generous: other suites may keep the machine busy).
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(record.completed && record.succeeded == 1)
+        #expect(record.failures == [ParticipantFailure(participant: 1, reason: "missed the round deadline")])
+        #expect(await c.parameters.values == [3, 3, 3])
+    }
+
+    @Test func aHostileLayoutFailsTheRoundAndKeepsTheModel() async throws {
+        let c = try coordinator([
+            FakeParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
+            FakeParticipant(id: 1, behaviour: .wrongLayout),
+        ])
+        let record = await c.runRound()
+        #expect(!record.completed)
+        #expect(record.failures.contains { $0.reason.contains("another model") })
+        #expect(await c.parameters.values == [0, 0, 0])
+    }
+
+    @Test func eventsFollowTheRound() async throws {
+        let c = try coordinator((0..<3).map { FakeParticipant(id: $0, behaviour: .answer(values: [1, 1, 1], examples: 1)) })
+        let events = await c.events()
+        _ = await c.run(rounds: 2)
+        var kinds: [String] = []
+        for await event in events {
+            switch event {
+            case .roundStarted(let round, let participants): kinds.append("start \(round) \(participants)")
+            case .participantFinished(_, _, _, let done, let total): kinds.append("done \(done)/\(total)")
+            case .roundFinished(let record): kinds.append("finish \(record.round)")
+            case .runFinished(let rounds, _):
+                kinds.append("run \(rounds)")
+            }
+            if kinds.last == "run 2" { break }
+        }
+        #expect(kinds == ["start 1 [0, 1, 2]", "done 1/3", "done 2/3", "done 3/3", "finish 1",
+                          "start 2 [0, 1, 2]", "done 1/3", "done 2/3", "done 3/3", "finish 2", "run 2"])
+    }
+
+    @Test func invalidSettingsAreRejected() throws {
+        let one = [FakeParticipant(id: 0, behaviour: .fail)]
+        #expect(throws: FederationError.self) { try coordinator(one, minFitResults: 2) }
+        #expect(throws: FederationError.self) { try coordinator(one + one) }
+    }
+
+    @Test(arguments: [(0.1, 100, 1, 10), (0.1, 5, 1, 1), (0.05, 10, 3, 3), (1.0, 7, 1, 7)])
+    func fractionSamplerTakesMaxOfCKAndMinimum(fraction: Double, available: Int, minimum: Int, expected: Int) {
+        let sampler = FractionSampler(fraction: fraction, minimum: minimum)
+        var g = SeededGenerator(seed: 9)
+        let chosen = sampler.sample(round: 1, available: Array(0..<available), generator: &g)
+        #expect(chosen.count == expected)
+        #expect(Set(chosen).count == chosen.count && chosen == chosen.sorted())
+        var again = SeededGenerator(seed: 9)
+        #expect(sampler.sample(round: 1, available: Array(0..<available), generator: &again) == chosen)
+    }
+}
