@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 swift build -c release --product concord
 exec .build/release/concord simulate --dataset mnist --model mlp --clients 100 --fraction 0.1 \
-  --local-epochs 1 --batch-size 10 --lr 0.1 --rounds 50 --partition iid --seed 1 "$@"
+  --local-epochs 1 --batch-size 10 --lr 0.2 --rounds 50 --partition iid --seed 1 "$@"

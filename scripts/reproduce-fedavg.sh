@@ -13,7 +13,7 @@ experiment=${1:?usage: scripts/reproduce-fedavg.sh mlp-iid|mlp-noniid|cnn-iid [r
 shift
 case "$experiment" in
   mlp-iid)    args=(--model mlp --partition iid --local-epochs 1 --batch-size 10 --rounds 100 --target-accuracy 0.97); grid=(0.05 0.1 0.2) ;;
-  mlp-noniid) args=(--model mlp --partition shards --local-epochs 1 --batch-size 10 --rounds 800 --target-accuracy 0.97 --eval-every 5); grid=(0.05 0.1 0.2) ;;
+  mlp-noniid) args=(--model mlp --partition shards --local-epochs 1 --batch-size 10 --rounds 800 --target-accuracy 0.97); grid=(0.05 0.1 0.2) ;;
   cnn-iid)    args=(--model cnn --partition iid --local-epochs 5 --batch-size 10 --rounds 30 --target-accuracy 0.99); grid=(0.05 0.1 0.2) ;;
   *) echo "unknown experiment '$experiment' (mlp-iid, mlp-noniid, cnn-iid)" >&2; exit 2 ;;
 esac

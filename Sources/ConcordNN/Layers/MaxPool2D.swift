@@ -99,14 +99,55 @@ public final class MaxPool2D: Layer {
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard needsInputGradient else { return nil }
         inputGradient.prepare(shape: inputShape)
+        let (batch, h, w, c) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let tiles = stride == poolSize && h % poolSize == 0 && w % poolSize == 0
         inputGradient.withUnsafeMutableBufferPointer { dx in
-            dx.update(repeating: 0)
             outputGradient.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { arg in
-                    for i in 0..<dy.count { dx[Int(arg[i])] += dy[i] }
+                    if tiles {
+                        // Windows tile the input: write every input gradient once, no zeroing pass.
+                        let windows = batch * (h / poolSize) * (w / poolSize)
+                        for window in 0..<windows {
+                            let o = window * c
+                            let n = window / ((h / poolSize) * (w / poolSize))
+                            let inImage = window % ((h / poolSize) * (w / poolSize))
+                            let oy = inImage / (w / poolSize), ox = inImage % (w / poolSize)
+                            let first = ((n * h + oy * poolSize) * w + ox * poolSize) * c
+                            for ky in 0..<poolSize {
+                                for kx in 0..<poolSize {
+                                    Self.routeWindow(dy.start + o, arg.start + o, base: first + (ky * w + kx) * c,
+                                                     channels: c, into: dx.start)
+                                }
+                            }
+                        }
+                    } else {
+                        dx.update(repeating: 0)
+                        for i in 0..<dy.count { dx[Int(arg[i])] += dy[i] }
+                    }
                 }
             }
         }
         return inputGradient
+    }
+
+    /// For the `channels` inputs starting at `base` of one window position: the output gradient where
+    /// that input was the maximum, else zero.
+    @inline(__always)
+    private static func routeWindow(_ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>, base: Int,
+                                    channels c: Int, into dx: UnsafeMutablePointer<Float>) {
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        var ch = 0
+        while ch + 16 <= c {
+            let index = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: base + ch)) &+ lanes
+            let winner = UnsafeRawPointer(argmax + ch).loadUnaligned(as: SIMD16<Int32>.self)
+            let g = UnsafeRawPointer(dy + ch).loadUnaligned(as: SIMD16<Float>.self)
+            let routed = SIMD16<Float>(repeating: 0).replacing(with: g, where: winner .== index)
+            UnsafeMutableRawPointer(dx + base + ch).storeBytes(of: routed, as: SIMD16<Float>.self)
+            ch += 16
+        }
+        while ch < c {
+            dx[base + ch] = Int(argmax[ch]) == base + ch ? dy[ch] : 0
+            ch += 1
+        }
     }
 }
