@@ -2,7 +2,7 @@ import ConcordFederation
 import Foundation
 
 /// The JSON report `concord simulate --report FILE` writes.
-struct SimulationReport: Encodable {
+struct SimulationReport: JSONReport {
     struct Round: Encodable {
         var round: Int
         var testAccuracy: Double?
@@ -87,13 +87,6 @@ struct SimulationReport: Encodable {
                 ?? ", did not reach \(targetAccuracy * 100)%"
         }
         return line
-    }
-
-    /// Writes the report as pretty-printed JSON, atomically.
-    func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
 

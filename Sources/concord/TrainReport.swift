@@ -1,7 +1,7 @@
 import Foundation
 
 /// The JSON report `concord train --report FILE` writes.
-struct TrainReport: Encodable {
+struct TrainReport: JSONReport {
     struct Epoch: Encodable {
         var epoch: Int
         var loss: Double
@@ -30,12 +30,5 @@ struct TrainReport: Encodable {
         case command, dataset, model, batchSize = "batch_size", learningRate = "lr", seed
         case blasKernel = "blas_kernel", parameters, epochs
         case finalTestAccuracy = "final_test_accuracy", wallSeconds = "wall_seconds"
-    }
-
-    /// Writes the report as pretty-printed JSON, atomically.
-    func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
