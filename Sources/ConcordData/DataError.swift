@@ -73,7 +73,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unknown dataset '\(name)'; known datasets: \(known.joined(separator: ", "))"
                 + " (or pass a directory of IDX files)"
         case .missingBundledResource(let name):
-            return "the bundled resource '\(name)' is missing from the ConcordData resource bundle"
+            return "the bundled data '\(name)' was not found beside the executable (Concord_ConcordData.resources) "
+                + "nor in the source tree; set CONCORD_RESOURCES to the folder holding '\(name)', "
+                + "or pass the data's directory with --data"
         case .invalidPartitionScheme(let text, let reason):
             return "invalid partition scheme '\(text)': \(reason); accepted forms: "
                 + PartitionScheme.acceptedForms.joined(separator: ", ")

@@ -1,4 +1,4 @@
-import ConcordData
+@testable import ConcordData
 import Foundation
 import Testing
 
@@ -13,6 +13,14 @@ struct BundledMNISTTests {
         for name in MNIST.fileNames {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name + ".gz").path))
         }
+    }
+
+    @Test("a missing bundled resource is an error that says where to look, not a trap")
+    func missingResource() {
+        #expect(throws: DataError.missingBundledResource(name: "no-such-data")) {
+            try BundledResources.directory(named: "no-such-data")
+        }
+        #expect(DataError.missingBundledResource(name: "x").description.contains("CONCORD_RESOURCES"))
     }
 
     @Test("has 60,000 training and 10,000 test examples of shape [28, 28, 1]")
