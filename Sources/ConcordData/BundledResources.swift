@@ -16,8 +16,10 @@ enum BundledResources {
             folders.append(URL(fileURLWithPath: override, isDirectory: true))
         }
         let executableFolder = Bundle.main.bundleURL
-        for folder in [executableFolder, executableFolder.deletingLastPathComponent(),
-                       Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()] {
+        for folder in [
+            executableFolder, executableFolder.deletingLastPathComponent(),
+            Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent(),
+        ] {
             guard let folder else { continue }
             folders.append(folder.appendingPathComponent("\(bundleName).resources", isDirectory: true))
             folders.append(folder.appendingPathComponent("\(bundleName).bundle/Contents/Resources", isDirectory: true))

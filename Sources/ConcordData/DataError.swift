@@ -58,7 +58,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let file, let expected, let found):
             return "\(file): truncated data (expected \(expected) bytes, found \(found))"
         case .trailingData(let file, let expected, let found):
-            return "\(file): \(found - expected) unexpected bytes after the data (expected \(expected) bytes, found \(found))"
+            return
+                "\(file): \(found - expected) unexpected bytes after the data (expected \(expected) bytes, found \(found))"
         case .dimensionsTooLarge(let file, let dimensions):
             return "\(file): dimensions \(dimensions) describe more data than can be addressed; the header is corrupt"
         case .corruptGzip(let file, let reason):

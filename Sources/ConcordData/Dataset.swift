@@ -19,8 +19,9 @@ public struct Dataset: Sendable {
     ///   Loaders validate untrusted files before calling this.
     public init(features: Tensor, labels: [Int32], classCount: Int) {
         precondition(features.rank >= 1, "dataset features need a leading example axis, got shape \(features.shape)")
-        precondition(features.shape[0] == labels.count,
-                     "\(features.shape[0]) examples but \(labels.count) labels")
+        precondition(
+            features.shape[0] == labels.count,
+            "\(features.shape[0]) examples but \(labels.count) labels")
         precondition(classCount > 0, "classCount must be positive, got \(classCount)")
         precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classCount }, "label outside 0..<\(classCount)")
         self.features = features
@@ -51,7 +52,8 @@ public struct Dataset: Sendable {
         labels: UnsafeMutableBufferPointer<Int32>
     ) {
         let rowLength = exampleScalarCount
-        precondition(features.count >= indices.count * rowLength, "feature buffer too small for \(indices.count) examples")
+        precondition(
+            features.count >= indices.count * rowLength, "feature buffer too small for \(indices.count) examples")
         precondition(labels.count >= indices.count, "label buffer too small for \(indices.count) examples")
         let exampleCount = count
         self.features.withUnsafeBufferPointer { source in

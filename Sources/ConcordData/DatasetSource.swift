@@ -21,7 +21,8 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
         if Self.knownNames.contains(argument.lowercased()) {
             self = .named(argument.lowercased())
         } else if looksLikePath
-            || (FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            || (FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) && isDirectory.boolValue)
+        {
             let expanded = (argument as NSString).expandingTildeInPath
             self = .directory(URL(fileURLWithPath: expanded, isDirectory: true))
         } else {

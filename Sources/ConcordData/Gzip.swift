@@ -116,7 +116,8 @@ public enum Gzip {
         let floor = 4096
         guard input.count >= 18 else { return floor }
         let tail = input.count - 4
-        let isize = Int(input[tail]) | Int(input[tail + 1]) << 8 | Int(input[tail + 2]) << 16
+        let isize =
+            Int(input[tail]) | Int(input[tail + 1]) << 8 | Int(input[tail + 2]) << 16
             | Int(input[tail + 3]) << 24
         let (maxExpansion, overflow) = input.count.multipliedReportingOverflow(by: 1032)
         let bound = overflow ? Int.max : maxExpansion

@@ -113,7 +113,8 @@ public enum IDXReader {
         dimensions.reserveCapacity(rank)
         for axis in 0..<rank {
             let offset = 4 + 4 * axis
-            let extent = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16
+            let extent =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16
                 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             dimensions.append(extent)
         }

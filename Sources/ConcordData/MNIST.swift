@@ -51,12 +51,15 @@ public enum MNIST {
         results.withUnsafeMutableBufferPointer { slots in
             let sharedSlots = UncheckedSendableBox(slots)
             DispatchQueue.concurrentPerform(iterations: urls.count) { index in
-                sharedSlots.value[index] = Result { () throws(DataError) in try IDXReader.read(contentsOf: urls[index]) }
+                sharedSlots.value[index] = Result { () throws(DataError) in try IDXReader.read(contentsOf: urls[index])
+                }
             }
         }
         let arrays = try results.map { result throws(DataError) in try result.get() }
-        let train = try makeDataset(images: arrays[0], imagesFile: urls[0].path, labels: arrays[1], labelsFile: urls[1].path)
-        let test = try makeDataset(images: arrays[2], imagesFile: urls[2].path, labels: arrays[3], labelsFile: urls[3].path)
+        let train = try makeDataset(
+            images: arrays[0], imagesFile: urls[0].path, labels: arrays[1], labelsFile: urls[1].path)
+        let test = try makeDataset(
+            images: arrays[2], imagesFile: urls[2].path, labels: arrays[3], labelsFile: urls[3].path)
         return DatasetSplit(train: train, test: test)
     }
 
@@ -77,16 +80,19 @@ public enum MNIST {
         images: IDXArray, imagesFile: String, labels: IDXArray, labelsFile: String
     ) throws(DataError) -> Dataset {
         guard images.dimensions.count == 3,
-              images.dimensions[1] == imageSide, images.dimensions[2] == imageSide else {
-            throw .wrongDimensions(file: imagesFile, expected: "[N, \(imageSide), \(imageSide)]", found: images.dimensions)
+            images.dimensions[1] == imageSide, images.dimensions[2] == imageSide
+        else {
+            throw .wrongDimensions(
+                file: imagesFile, expected: "[N, \(imageSide), \(imageSide)]", found: images.dimensions)
         }
         guard labels.dimensions.count == 1 else {
             throw .wrongDimensions(file: labelsFile, expected: "[N]", found: labels.dimensions)
         }
         let count = images.dimensions[0]
         guard count == labels.dimensions[0] else {
-            throw .countMismatch(imagesFile: imagesFile, imageCount: count,
-                                 labelsFile: labelsFile, labelCount: labels.dimensions[0])
+            throw .countMismatch(
+                imagesFile: imagesFile, imageCount: count,
+                labelsFile: labelsFile, labelCount: labels.dimensions[0])
         }
         let labelValues = try classLabels(labels, file: labelsFile)
         let features = Tensor(uninitializedShape: [count] + exampleShape) { output in

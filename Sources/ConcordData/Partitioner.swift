@@ -68,11 +68,13 @@ public enum Partitioner {
         case .iid:
             return iid(count: labels.count, clients: clients, generator: &generator)
         case .shards(let perClient):
-            return try shards(labels: labels, classCount: classCount, clients: clients,
-                              perClient: perClient, generator: &generator)
+            return try shards(
+                labels: labels, classCount: classCount, clients: clients,
+                perClient: perClient, generator: &generator)
         case .dirichlet(let alpha):
-            return dirichlet(labels: labels, classCount: classCount, clients: clients,
-                             alpha: alpha, generator: &generator)
+            return dirichlet(
+                labels: labels, classCount: classCount, clients: clients,
+                alpha: alpha, generator: &generator)
         }
     }
 
@@ -153,7 +155,8 @@ public enum Partitioner {
             var indices: [Int] = []
             indices.reserveCapacity(size)
             for _ in 0..<size {
-                let drawn = RandomDistributions.categorical(weights, using: &generator)
+                let drawn =
+                    RandomDistributions.categorical(weights, using: &generator)
                     ?? RandomDistributions.categorical(remaining, using: &generator)
                 // `remaining` sums to the examples not yet assigned, which is at least the
                 // examples this client still needs, so a class is always found.

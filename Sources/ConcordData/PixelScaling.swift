@@ -11,7 +11,8 @@ enum PixelScaling {
         precondition(output.count == pixels.count, "\(pixels.count) pixels for \(output.count) scalars")
         table.withUnsafeBufferPointer { table in
             guard let source = pixels.baseAddress, let destination = output.baseAddress,
-                  let lookup = table.baseAddress else { return }
+                let lookup = table.baseAddress
+            else { return }
             let count = pixels.count
             var index = 0
             while index < count {

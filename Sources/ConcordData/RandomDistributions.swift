@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConcordTensor
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The random draws the partitioners and synthetic datasets are built from, every one taken
 /// from a caller's ``SeededGenerator`` so that a partition or a dataset is reproducible from its seed.

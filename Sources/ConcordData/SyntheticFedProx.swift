@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConcordTensor
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The synthetic federated dataset Synthetic(α, β) of Li et al. 2020, "Federated Optimization in
 /// Heterogeneous Networks" (FedProx), §5.1, after Shamir, Srebro and Zhang 2014: each device has its
@@ -120,10 +121,12 @@ public enum SyntheticFedProx {
                     testFeatures.withUnsafeMutableBufferPointer { test in
                         // Each device keeps ≥ 45 examples for training and ≥ 5 for testing.
                         guard let source = source.baseAddress, let train = train.baseAddress,
-                              let test = test.baseAddress else { return }
+                            let test = test.baseAddress
+                        else { return }
                         for (position, example) in order.enumerated() {
                             let from = source + example * d
-                            let to = position < trainCount
+                            let to =
+                                position < trainCount
                                 ? train + position * d
                                 : test + (testStart + position - trainCount) * d
                             to.update(from: from, count: d)
@@ -133,17 +136,19 @@ public enum SyntheticFedProx {
             }
             let trainLabels = order[..<trainCount].map { labels[$0] }
             testLabels.append(contentsOf: order[trainCount...].map { labels[$0] })
-            clients.append(Dataset(
-                features: Tensor(shape: [trainCount, d], scalars: trainFeatures),
-                labels: trainLabels, classCount: classes
-            ))
+            clients.append(
+                Dataset(
+                    features: Tensor(shape: [trainCount, d], scalars: trainFeatures),
+                    labels: trainLabels, classCount: classes
+                ))
         }
         let test = Dataset(
             features: Tensor(shape: [testLabels.count, d], scalars: testFeatures),
             labels: testLabels, classCount: classes
         )
-        return FederatedDataset(clients: clients, test: test,
-                                name: "synthetic(\(shortForm(alpha)),\(shortForm(beta)))")
+        return FederatedDataset(
+            clients: clients, test: test,
+            name: "synthetic(\(shortForm(alpha)),\(shortForm(beta)))")
     }
 
     /// Step 1 of ``generate(alpha:beta:devices:seed:)``: `count` device sizes

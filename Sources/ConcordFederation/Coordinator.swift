@@ -21,8 +21,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var seed: UInt64
 
     /// Creates a configuration.
-    public init(sampler: any ParticipantSampler, minFitResults: Int = 1, roundDeadline: Duration? = nil,
-                evalEvery: Int = 1, seed: UInt64) {
+    public init(
+        sampler: any ParticipantSampler, minFitResults: Int = 1, roundDeadline: Duration? = nil,
+        evalEvery: Int = 1, seed: UInt64
+    ) {
         self.sampler = sampler
         self.minFitResults = minFitResults
         self.roundDeadline = roundDeadline
@@ -54,8 +56,10 @@ public actor Coordinator {
     ///
     /// - Throws: ``FederationError/invalidConfiguration(_:)`` for duplicate participant ids or a
     ///   `minFitResults` that no round could reach.
-    public init(strategy: any Strategy, participants: [any ClientProxy], initialParameters: Parameters,
-                configuration: CoordinatorConfiguration, evaluator: (any CentralEvaluator)? = nil) throws {
+    public init(
+        strategy: any Strategy, participants: [any ClientProxy], initialParameters: Parameters,
+        configuration: CoordinatorConfiguration, evaluator: (any CentralEvaluator)? = nil
+    ) throws {
         var proxies: [Int: any ClientProxy] = [:]
         for proxy in participants {
             guard proxies.updateValue(proxy, forKey: proxy.id) == nil else {
@@ -64,7 +68,8 @@ public actor Coordinator {
         }
         guard configuration.minFitResults >= 1, configuration.minFitResults <= participants.count else {
             throw FederationError.invalidConfiguration(
-                "minFitResults must be between 1 and the \(participants.count) participants, got \(configuration.minFitResults)")
+                "minFitResults must be between 1 and the \(participants.count) participants, got \(configuration.minFitResults)"
+            )
         }
         guard configuration.evalEvery >= 0 else {
             throw FederationError.invalidConfiguration("evalEvery must be ≥ 0")
@@ -123,8 +128,9 @@ public actor Coordinator {
         var generator = SeededGenerator(seed: roundSeed)
         let sampled = configuration.sampler.sample(round: round, available: participantIDs, generator: &generator)
         publish(.roundStarted(round: round, participants: sampled))
-        let instructions = strategy.configureFit(round: round, parameters: parameters, participants: sampled,
-                                                 seed: roundSeed)
+        let instructions = strategy.configureFit(
+            round: round, parameters: parameters, participants: sampled,
+            seed: roundSeed)
         let fitStarted = ContinuousClock.now
         let (results, failures) = await gather(round: round, instructions: instructions)
         let fitDone = ContinuousClock.now
@@ -134,8 +140,9 @@ public actor Coordinator {
         var completed = false
         if results.count >= configuration.minFitResults {
             do {
-                let aggregate = try strategy.aggregateFit(round: round, current: parameters, results: results,
-                                                          failures: failures)
+                let aggregate = try strategy.aggregateFit(
+                    round: round, current: parameters, results: results,
+                    failures: failures)
                 parameters = aggregate.parameters
                 metrics = aggregate.metrics
                 completed = true
@@ -196,16 +203,21 @@ public actor Coordinator {
                 case .success(let participant, let update):
                     guard pending.remove(participant) != nil else { continue }
                     results.append(FitResult(participant: participant, update: update))
-                    publish(.participantFinished(round: round, participant: participant, succeeded: true,
-                                                 done: total - pending.count, of: total))
+                    publish(
+                        .participantFinished(
+                            round: round, participant: participant, succeeded: true,
+                            done: total - pending.count, of: total))
                 case .failure(let participant, let reason):
                     guard pending.remove(participant) != nil else { continue }
                     failures.append(ParticipantFailure(participant: participant, reason: reason))
-                    publish(.participantFinished(round: round, participant: participant, succeeded: false,
-                                                 done: total - pending.count, of: total))
+                    publish(
+                        .participantFinished(
+                            round: round, participant: participant, succeeded: false,
+                            done: total - pending.count, of: total))
                 case .deadline:
                     for participant in pending.sorted() {
-                        failures.append(ParticipantFailure(participant: participant, reason: "missed the round deadline"))
+                        failures.append(
+                            ParticipantFailure(participant: participant, reason: "missed the round deadline"))
                     }
                     pending.removeAll()
                 }

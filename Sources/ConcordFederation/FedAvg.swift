@@ -20,19 +20,24 @@ public struct FedAvg: Strategy, Codable {
     }
 
     /// The same settings for every participant, each with its own seed.
-    public func configureFit(round: Int, parameters: Parameters, participants: [Int], seed: UInt64) -> [Int: FitInstruction] {
+    public func configureFit(
+        round: Int, parameters: Parameters, participants: [Int], seed: UInt64
+    ) -> [Int: FitInstruction] {
         var instructions: [Int: FitInstruction] = [:]
         for participant in participants {
-            let config = FitConfig(localEpochs: localEpochs, batchSize: batchSize, learningRate: learningRate,
-                                   seed: Seeds.participant(seed, participant))
+            let config = FitConfig(
+                localEpochs: localEpochs, batchSize: batchSize, learningRate: learningRate,
+                seed: Seeds.participant(seed, participant))
             instructions[participant] = FitInstruction(round: round, parameters: parameters, config: config)
         }
         return instructions
     }
 
     /// The example-weighted average of the participants' parameters.
-    public mutating func aggregateFit(round: Int, current: Parameters, results: [FitResult],
-                                      failures: [ParticipantFailure]) throws -> AggregateResult {
+    public mutating func aggregateFit(
+        round: Int, current: Parameters, results: [FitResult],
+        failures: [ParticipantFailure]
+    ) throws -> AggregateResult {
         let average = try WeightedAverage.of(results, layout: current.layout)
         return AggregateResult(parameters: average, metrics: WeightedAverage.metrics(results))
     }

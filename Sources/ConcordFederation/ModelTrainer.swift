@@ -40,8 +40,9 @@ public final class ModelTrainer: LocalTrainer {
                 features: trainingData.features, labels: trainingData.labels, batchSize: batchSize,
                 optimizer: optimizer, generator: &generator, shouldStop: isCancelled)
         }
-        return ClientUpdate(parameters: Parameters(model: model), exampleCount: trainingData.count,
-                            metrics: ["loss": loss])
+        return ClientUpdate(
+            parameters: Parameters(model: model), exampleCount: trainingData.count,
+            metrics: ["loss": loss])
     }
 
     /// Loss and accuracy of the parameters on the evaluation data.

@@ -48,7 +48,8 @@ extension Sequential {
     /// - Throws: ``FederationError/layoutMismatch(_:)`` when the parameters were made for another model.
     public func load(_ parameters: Parameters) throws {
         guard parameters.layout == layout else {
-            throw FederationError.layoutMismatch("parameters for \(parameters.layout.entries.map(\.name)) do not fit this model")
+            throw FederationError.layoutMismatch(
+                "parameters for \(parameters.layout.entries.map(\.name)) do not fit this model")
         }
         try setFlatParameters(parameters.values)
     }

@@ -22,8 +22,11 @@ public final class TrainingWorker: @unchecked Sendable {
 
     /// Runs `body` with the model on the worker's thread; `isCancelled` turns true when the calling
     /// task is cancelled, so long loops can stop early.
-    public func run<R: Sendable>(_ body: @escaping @Sendable (Sequential, _ isCancelled: @escaping @Sendable () -> Bool) throws -> R)
-        async throws -> R {
+    public func run<R: Sendable>(
+        _ body: @escaping @Sendable (Sequential, _ isCancelled: @escaping @Sendable () -> Bool) throws -> R
+    )
+        async throws -> R
+    {
         let flag = CancellationFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -118,8 +121,9 @@ public struct PooledEvaluator: CentralEvaluator {
                     let result = try await pool.withWorker { worker in
                         try await worker.run { model, _ in
                             try model.load(parameters)
-                            return try model.evaluate(features: test.features.examples(range),
-                                                      labels: Array(test.labels[range]))
+                            return try model.evaluate(
+                                features: test.features.examples(range),
+                                labels: Array(test.labels[range]))
                         }
                     }
                     return (part, result)

@@ -24,8 +24,10 @@ public struct SimulationSettings: Sendable, Equatable {
     public var concurrency: Int
 
     /// Creates settings.
-    public init(model: String, fraction: Double, minParticipants: Int = 1, localEpochs: Int, batchSize: Int,
-                learningRate: Float, evalEvery: Int = 1, seed: UInt64, concurrency: Int) {
+    public init(
+        model: String, fraction: Double, minParticipants: Int = 1, localEpochs: Int, batchSize: Int,
+        learningRate: Float, evalEvery: Int = 1, seed: UInt64, concurrency: Int
+    ) {
         self.model = model
         self.fraction = fraction
         self.minParticipants = minParticipants
@@ -60,19 +62,25 @@ public struct Simulation: Sendable {
     ///   - test: the coordinator's test set for central evaluation.
     ///   - strategy: the strategy; FedAvg with the settings' E, B, η when nil.
     /// - Throws: a model or configuration error.
-    public init(settings: SimulationSettings, data: any ParticipantData, test: Dataset,
-                strategy: (any Strategy)? = nil) throws {
+    public init(
+        settings: SimulationSettings, data: any ParticipantData, test: Dataset,
+        strategy: (any Strategy)? = nil
+    ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
         guard settings.fraction > 0, settings.fraction <= 1 else {
-            throw FederationError.invalidConfiguration("the participant fraction must be in (0, 1], got \(settings.fraction)")
+            throw FederationError.invalidConfiguration(
+                "the participant fraction must be in (0, 1], got \(settings.fraction)")
         }
         guard data.participantCount >= 1 else { throw FederationError.invalidConfiguration("no participants") }
-        let initial = try ModelZoo.make(settings.model, inputShape: test.exampleShape, classes: test.classCount,
-                                        seed: settings.seed)
+        let initial = try ModelZoo.make(
+            settings.model, inputShape: test.exampleShape, classes: test.classCount,
+            seed: settings.seed)
         var workers = [TrainingWorker(model: initial)]
         for _ in 1..<settings.concurrency {
-            workers.append(TrainingWorker(model: try ModelZoo.make(
-                settings.model, inputShape: test.exampleShape, classes: test.classCount, seed: settings.seed)))
+            workers.append(
+                TrainingWorker(
+                    model: try ModelZoo.make(
+                        settings.model, inputShape: test.exampleShape, classes: test.classCount, seed: settings.seed)))
         }
         let parameters = Parameters(model: initial)
         let pool = WorkerPool(workers)
@@ -83,8 +91,10 @@ public struct Simulation: Sendable {
             sampler: FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),
             minFitResults: 1, evalEvery: settings.evalEvery, seed: settings.seed)
         coordinator = try Coordinator(
-            strategy: strategy ?? FedAvg(localEpochs: settings.localEpochs, batchSize: settings.batchSize,
-                                         learningRate: settings.learningRate),
+            strategy: strategy
+                ?? FedAvg(
+                    localEpochs: settings.localEpochs, batchSize: settings.batchSize,
+                    learningRate: settings.learningRate),
             participants: participants, initialParameters: parameters, configuration: configuration,
             evaluator: PooledEvaluator(test: test, pool: pool, parts: Self.evaluationParts))
         self.settings = settings

@@ -59,8 +59,10 @@ public protocol Strategy: Sendable {
     ///
     /// - Throws: when the results cannot be combined (e.g. layouts differ); the round then fails and
     ///   the previous parameters are kept.
-    mutating func aggregateFit(round: Int, current: Parameters, results: [FitResult],
-                               failures: [ParticipantFailure]) throws -> AggregateResult
+    mutating func aggregateFit(
+        round: Int, current: Parameters, results: [FitResult],
+        failures: [ParticipantFailure]
+    ) throws -> AggregateResult
 
     /// Which of the available participants evaluate the global parameters on their own data (none by default).
     func configureEvaluate(round: Int, parameters: Parameters, available: [Int]) -> [Int]
@@ -74,7 +76,9 @@ extension Strategy {
     public func configureEvaluate(round: Int, parameters: Parameters, available: [Int]) -> [Int] { [] }
 
     /// The example-weighted mean loss and accuracy.
-    public func aggregateEvaluate(round: Int, results: [(participant: Int, result: EvaluationResult)]) -> EvaluationResult? {
+    public func aggregateEvaluate(
+        round: Int, results: [(participant: Int, result: EvaluationResult)]
+    ) -> EvaluationResult? {
         let total = results.reduce(0) { $0 + $1.result.exampleCount }
         guard total > 0 else { return nil }
         var loss = 0.0, accuracy = 0.0

@@ -13,7 +13,8 @@ public enum WeightedAverage {
         var sum = [Double](repeating: 0, count: layout.scalarCount)
         for result in results {
             guard result.update.parameters.layout == layout else {
-                throw FederationError.layoutMismatch("participant \(result.participant) sent parameters of another model")
+                throw FederationError.layoutMismatch(
+                    "participant \(result.participant) sent parameters of another model")
             }
             let weight = Double(max(0, result.update.exampleCount)) / Double(total)
             result.update.parameters.values.withUnsafeBufferPointer { w in

@@ -16,37 +16,50 @@ public enum ModelZoo {
     ///   - classes: the number of output classes.
     ///   - seed: the seed of the initialisation.
     /// - Throws: ``ModelError/unknownModel(_:known:)`` or a shape error when the model cannot take the input.
-    public static func make(_ name: String, inputShape: [Int] = [28, 28, 1], classes: Int = 10, seed: UInt64) throws -> Sequential {
+    public static func make(
+        _ name: String, inputShape: [Int] = [28, 28, 1], classes: Int = 10, seed: UInt64
+    ) throws -> Sequential {
         var g = SeededGenerator(seed: seed)
         let features = Tensor.elementCount(inputShape)
         switch name {
         case "logreg":
-            return try Sequential(inputShape: inputShape, layers: [
-                Flatten(), Dense(name: "fc", inputSize: features, outputSize: classes, generator: &g),
-            ])
+            return try Sequential(
+                inputShape: inputShape,
+                layers: [
+                    Flatten(), Dense(name: "fc", inputSize: features, outputSize: classes, generator: &g),
+                ])
         case "mlp":
-            return try Sequential(inputShape: inputShape, layers: [
-                Flatten(),
-                Dense(name: "fc1", inputSize: features, outputSize: 200, activation: .relu, generator: &g),
-                Dense(name: "fc2", inputSize: 200, outputSize: 200, activation: .relu, generator: &g),
-                Dense(name: "fc3", inputSize: 200, outputSize: classes, generator: &g),
-            ])
+            return try Sequential(
+                inputShape: inputShape,
+                layers: [
+                    Flatten(),
+                    Dense(name: "fc1", inputSize: features, outputSize: 200, activation: .relu, generator: &g),
+                    Dense(name: "fc2", inputSize: 200, outputSize: 200, activation: .relu, generator: &g),
+                    Dense(name: "fc3", inputSize: 200, outputSize: classes, generator: &g),
+                ])
         case "cnn":
             guard inputShape.count == 3 else {
-                throw ModelError.incompatibleShape(layer: "cnn", expected: "images [height, width, channels]", got: inputShape)
+                throw ModelError.incompatibleShape(
+                    layer: "cnn", expected: "images [height, width, channels]", got: inputShape)
             }
             let pooled = [inputShape[0] / 4, inputShape[1] / 4]
-            return try Sequential(inputShape: inputShape, layers: [
-                Conv2D(name: "conv1", inChannels: inputShape[2], outChannels: 32, kernelSize: 5, padding: .same,
-                       activation: .relu, generator: &g),
-                MaxPool2D(name: "pool1"),
-                Conv2D(name: "conv2", inChannels: 32, outChannels: 64, kernelSize: 5, padding: .same,
-                       activation: .relu, generator: &g),
-                MaxPool2D(name: "pool2"),
-                Flatten(),
-                Dense(name: "fc1", inputSize: pooled[0] * pooled[1] * 64, outputSize: 512, activation: .relu, generator: &g),
-                Dense(name: "fc2", inputSize: 512, outputSize: classes, generator: &g),
-            ])
+            return try Sequential(
+                inputShape: inputShape,
+                layers: [
+                    Conv2D(
+                        name: "conv1", inChannels: inputShape[2], outChannels: 32, kernelSize: 5, padding: .same,
+                        activation: .relu, generator: &g),
+                    MaxPool2D(name: "pool1"),
+                    Conv2D(
+                        name: "conv2", inChannels: 32, outChannels: 64, kernelSize: 5, padding: .same,
+                        activation: .relu, generator: &g),
+                    MaxPool2D(name: "pool2"),
+                    Flatten(),
+                    Dense(
+                        name: "fc1", inputSize: pooled[0] * pooled[1] * 64, outputSize: 512, activation: .relu,
+                        generator: &g),
+                    Dense(name: "fc2", inputSize: 512, outputSize: classes, generator: &g),
+                ])
         default:
             throw ModelError.unknownModel(name, known: names)
         }

@@ -47,7 +47,8 @@ extension Sequential {
                 throw ModelError.parameterMismatch("missing tensor '\(entry.name)'")
             }
             guard tensor.shape == entry.shape else {
-                throw ModelError.parameterMismatch("tensor '\(entry.name)' has shape \(tensor.shape), the model needs \(entry.shape)")
+                throw ModelError.parameterMismatch(
+                    "tensor '\(entry.name)' has shape \(tensor.shape), the model needs \(entry.shape)")
             }
         }
         forEachParameter { position, parameter, _ in

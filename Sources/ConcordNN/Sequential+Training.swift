@@ -23,9 +23,11 @@ extension Sequential {
     /// - Returns: the mean training loss over the epoch's examples.
     /// - Throws: ``ModelError`` when the data does not fit the model; `CancellationError` when stopped.
     @discardableResult
-    public func trainEpoch(features: Tensor, labels: [Int32], batchSize: Int, optimizer: any Optimizer,
-                           generator: inout SeededGenerator, shouldStop: (() -> Bool)? = nil,
-                           progress: ((Int, Int, Float) -> Void)? = nil) throws -> Double {
+    public func trainEpoch(
+        features: Tensor, labels: [Int32], batchSize: Int, optimizer: any Optimizer,
+        generator: inout SeededGenerator, shouldStop: (() -> Bool)? = nil,
+        progress: ((Int, Int, Float) -> Void)? = nil
+    ) throws -> Double {
         try checkInput(features)
         try checkLabels(labels, batch: features.shape[0])
         guard batchSize > 0 else {

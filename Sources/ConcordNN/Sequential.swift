@@ -87,12 +87,14 @@ public final class Sequential {
             throw ModelError.incompatibleShape(layer: "labels", expected: "\(batch) labels", got: [labels.count])
         }
         if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
-            throw ModelError.incompatibleShape(layer: "labels", expected: "class indices in 0..<\(classes)", got: [Int(bad)])
+            throw ModelError.incompatibleShape(
+                layer: "labels", expected: "class indices in 0..<\(classes)", got: [Int(bad)])
         }
     }
 
     /// Calls `body` for every parameter in layout order, with its flat position, value and gradient.
-    public func forEachParameter(_ body: (_ position: Int, _ parameter: inout Tensor, _ gradient: inout Tensor) -> Void) {
+    public func forEachParameter(_ body: (_ position: Int, _ parameter: inout Tensor, _ gradient: inout Tensor) -> Void)
+    {
         var position = 0
         for layer in layers {
             layer.updateParameters { _, parameter, gradient in

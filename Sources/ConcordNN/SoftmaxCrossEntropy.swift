@@ -1,9 +1,9 @@
 import ConcordTensor
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Softmax followed by cross-entropy against integer class labels, averaged over the batch.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The instruction-set extensions of this CPU that decide which BLAS kernel is fastest.
@@ -12,10 +12,10 @@ public struct CPUFeatures: Sendable, Equatable {
     /// Features read from the kernel's view of the CPU (`/proc/cpuinfo` on Linux).
     public static let current: CPUFeatures = {
         #if os(Linux)
-        guard let flags = procCPUFlags() else { return CPUFeatures(avx512: false, avx2: false) }
-        return CPUFeatures(flags: flags)
+            guard let flags = procCPUFlags() else { return CPUFeatures(avx512: false, avx2: false) }
+            return CPUFeatures(flags: flags)
         #else
-        return CPUFeatures(avx512: false, avx2: false)
+            return CPUFeatures(avx512: false, avx2: false)
         #endif
     }()
 
@@ -43,20 +43,22 @@ public struct CPUFeatures: Sendable, Equatable {
     }
 
     #if os(Linux)
-    private static func procCPUFlags() -> Set<Substring>? {
-        guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
-        defer { fclose(file) }
-        var line: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(line) }
-        while getline(&line, &capacity, file) > 0 {
-            guard let line else { break }
-            let text = String(cString: line)
-            guard text.hasPrefix("flags") || text.hasPrefix("Features"),
-                  let colon = text.firstIndex(of: ":") else { continue }
-            return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }))
+        private static func procCPUFlags() -> Set<Substring>? {
+            guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
+            defer { fclose(file) }
+            var line: UnsafeMutablePointer<CChar>? = nil
+            var capacity = 0
+            defer { free(line) }
+            while getline(&line, &capacity, file) > 0 {
+                guard let line else { break }
+                let text = String(cString: line)
+                guard text.hasPrefix("flags") || text.hasPrefix("Features"),
+                    let colon = text.firstIndex(of: ":")
+                else { continue }
+                return Set(
+                    text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }))
+            }
+            return nil
         }
-        return nil
-    }
     #endif
 }

@@ -45,8 +45,9 @@ public struct SwiftGEMM: GEMMKernel {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative dimension")
-        precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n,
-                     "sgemm: leading dimension shorter than a row")
+        precondition(
+            lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n,
+            "sgemm: leading dimension shorter than a row")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             Self.scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
@@ -63,42 +64,42 @@ public struct SwiftGEMM: GEMMKernel {
 // other declarations in the module.
 extension SwiftGEMM {
     #if CONCORD_FMA
-    private typealias Vector = SIMD16<Float>
+        private typealias Vector = SIMD16<Float>
     #else
-    private typealias Vector = SIMD8<Float>
+        private typealias Vector = SIMD8<Float>
     #endif
 
     #if CONCORD_FMA || arch(arm64)
-    /// Copies of each packed A value (broadcasts from memory are plain loads here).
-    private static let aSplat = 1
+        /// Copies of each packed A value (broadcasts from memory are plain loads here).
+        private static let aSplat = 1
 
-    @inline(__always)
-    private static func putA(_ x: Float, _ p: UnsafeMutablePointer<Float>) { p.pointee = x }
+        @inline(__always)
+        private static func putA(_ x: Float, _ p: UnsafeMutablePointer<Float>) { p.pointee = x }
 
-    @inline(__always)
-    private static func splatA(_ p: UnsafePointer<Float>) -> Vector { Vector(repeating: p.pointee) }
+        @inline(__always)
+        private static func splatA(_ p: UnsafePointer<Float>) -> Vector { Vector(repeating: p.pointee) }
 
-    @inline(__always)
-    private static func madd(_ c: Vector, _ a: Vector, _ b: Vector) -> Vector {
-        c.addingProduct(a, b)
-    }
+        @inline(__always)
+        private static func madd(_ c: Vector, _ a: Vector, _ b: Vector) -> Vector {
+            c.addingProduct(a, b)
+        }
     #else
-    /// Copies of each packed A value: a SIMD4 per value, so a broadcast is a plain load.
-    private static let aSplat = 4
+        /// Copies of each packed A value: a SIMD4 per value, so a broadcast is a plain load.
+        private static let aSplat = 4
 
-    @inline(__always)
-    private static func putA(_ x: Float, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: SIMD4(repeating: x), as: SIMD4<Float>.self)
-    }
+        @inline(__always)
+        private static func putA(_ x: Float, _ p: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(p).storeBytes(of: SIMD4(repeating: x), as: SIMD4<Float>.self)
+        }
 
-    @inline(__always)
-    private static func splatA(_ p: UnsafePointer<Float>) -> Vector {
-        let x = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-        return Vector(lowHalf: x, highHalf: x)
-    }
+        @inline(__always)
+        private static func splatA(_ p: UnsafePointer<Float>) -> Vector {
+            let x = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+            return Vector(lowHalf: x, highHalf: x)
+        }
 
-    @inline(__always)
-    private static func madd(_ c: Vector, _ a: Vector, _ b: Vector) -> Vector { c + a * b }
+        @inline(__always)
+        private static func madd(_ c: Vector, _ a: Vector, _ b: Vector) -> Vector { c + a * b }
     #endif
 
     /// Micro-tile rows (A values broadcast per k step).
@@ -163,8 +164,9 @@ extension SwiftGEMM {
                         } else if cols == nr {
                             (bSliver, bStride) = (b + pc * ldb + jc + jr, ldb)
                         } else {
-                            packB(trans: false, b: b, ldb: ldb, p0: pc, j0: jc + jr, kc: kc, nc: cols,
-                                  into: bPack)
+                            packB(
+                                trans: false, b: b, ldb: ldb, p0: pc, j0: jc + jr, kc: kc, nc: cols,
+                                into: bPack)
                             (bSliver, bStride) = (UnsafePointer(bPack), nr)
                         }
                         var ir = 0
@@ -284,8 +286,10 @@ extension SwiftGEMM {
         func even(_ x: V, _ y: V) -> V { V(lowHalf: x.evenHalf, highHalf: y.evenHalf) }
         func odd(_ x: V, _ y: V) -> V { V(lowHalf: x.oddHalf, highHalf: y.oddHalf) }
         for _ in 0..<3 {
-            v = (even(v.0, v.1), even(v.2, v.3), even(v.4, v.5), even(v.6, v.7),
-                 odd(v.0, v.1), odd(v.2, v.3), odd(v.4, v.5), odd(v.6, v.7))
+            v = (
+                even(v.0, v.1), even(v.2, v.3), even(v.4, v.5), even(v.6, v.7),
+                odd(v.0, v.1), odd(v.2, v.3), odd(v.4, v.5), odd(v.6, v.7)
+            )
         }
         func store(_ row: V, _ t: Int) {
             UnsafeMutableRawPointer(dst + t * stride).storeBytes(of: row, as: V.self)

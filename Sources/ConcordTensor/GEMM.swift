@@ -35,12 +35,12 @@ public enum GEMM {
             return (SwiftGEMM(), "portable kernel requested by CONCORD_BLAS=swift")
         }
         #if canImport(Accelerate)
-        return (AccelerateGEMM(), "Accelerate framework")
+            return (AccelerateGEMM(), "Accelerate framework")
         #else
-        switch OpenBLAS.load(explicitPath: request) {
-        case .success(let blas): return (blas, blas.loadNote)
-        case .failure(let error): return (SwiftGEMM(), "\(error); using the portable Swift kernel")
-        }
+            switch OpenBLAS.load(explicitPath: request) {
+            case .success(let blas): return (blas, blas.loadNote)
+            case .failure(let error): return (SwiftGEMM(), "\(error); using the portable Swift kernel")
+            }
         #endif
     }()
 
@@ -49,7 +49,7 @@ public enum GEMM {
     /// Sets how many threads the BLAS may use for one call (no effect on the portable kernel).
     public static func setThreads(_ count: Int) {
         #if !canImport(Accelerate)
-        (kernel as? OpenBLAS)?.setThreads(count)
+            (kernel as? OpenBLAS)?.setThreads(count)
         #endif
     }
 
@@ -86,8 +86,9 @@ extension Tensor {
                         c.initialize(repeating: 0, count: m * n)
                         return
                     }
-                    GEMM.multiply(a, b, into: c, m: m, n: n, k: k,
-                                  transposeA: transposeSelf, transposeB: transposeOther)
+                    GEMM.multiply(
+                        a, b, into: c, m: m, n: n, k: k,
+                        transposeA: transposeSelf, transposeB: transposeOther)
                 }
             }
         }

@@ -16,9 +16,11 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var outputHeight: Int, outputWidth: Int
 
     /// Creates the geometry with explicit output size.
-    public init(height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int,
-                strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int,
-                outputHeight: Int, outputWidth: Int) {
+    public init(
+        height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int,
+        strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int,
+        outputHeight: Int, outputWidth: Int
+    ) {
         self.height = height; self.width = width; self.channels = channels
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideHeight = strideHeight; self.strideWidth = strideWidth
@@ -53,8 +55,9 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                             continue
                         }
                         if xStart > 0 { Self.fillZero(row, xStart * channels) }
-                        Self.copy(source + (y * width + x0 + xStart) * channels, to: row + xStart * channels,
-                                  (xEnd - xStart) * channels)
+                        Self.copy(
+                            source + (y * width + x0 + xStart) * channels, to: row + xStart * channels,
+                            (xEnd - xStart) * channels)
                         if xEnd < kernelWidth {
                             Self.fillZero(row + xEnd * channels, (kernelWidth - xEnd) * channels)
                         }

@@ -18,8 +18,9 @@ public struct Tensor: Sendable, Equatable {
     ///   tensors from untrusted input validates first (see ``init(validatingShape:scalars:)``).
     public init(shape: [Int], scalars: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
-        precondition(scalars.count == Tensor.elementCount(shape),
-                     "\(scalars.count) scalars do not fill shape \(shape)")
+        precondition(
+            scalars.count == Tensor.elementCount(shape),
+            "\(scalars.count) scalars do not fill shape \(shape)")
         self.shape = shape
         self.scalars = scalars
     }

@@ -15,15 +15,19 @@ public enum VectorKernels {
 
     /// Writes `row` into each of `rows` consecutive rows of `matrix` (broadcast, e.g. a bias).
     @inlinable
-    public static func broadcastRows(_ row: UnsafePointer<Float>, columns: Int, rows: Int,
-                                     into matrix: UnsafeMutablePointer<Float>) {
+    public static func broadcastRows(
+        _ row: UnsafePointer<Float>, columns: Int, rows: Int,
+        into matrix: UnsafeMutablePointer<Float>
+    ) {
         for r in 0..<rows { (matrix + r * columns).update(from: row, count: columns) }
     }
 
     /// Column sums of a rows×columns matrix, added to (`accumulate`) or written into `sums`.
     @inlinable
-    public static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int,
-                                  into sums: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+    public static func columnSums(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int,
+        into sums: UnsafeMutablePointer<Float>, accumulate: Bool = false
+    ) {
         if !accumulate { sums.update(repeating: 0, count: columns) }
         for r in 0..<rows {
             let row = matrix + r * columns

@@ -9,11 +9,11 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure single-threaded GEMM GFLOP/s and training throughput (examples per second).",
         discussion: """
-        GEMM is timed at 512×512×512 and 2000×784×200 (m×k×n). Training throughput is whole \
-        training steps (forward, softmax cross-entropy, backward, SGD update) on in-memory random \
-        batches, data loading excluded: mlp at batch 10 and 64, cnn at batch 50. Each figure is \
-        the median of several timed repetitions after a warm-up.
-        """
+            GEMM is timed at 512×512×512 and 2000×784×200 (m×k×n). Training throughput is whole \
+            training steps (forward, softmax cross-entropy, backward, SGD update) on in-memory random \
+            batches, data loading excluded: mlp at batch 10 and 64, cnn at batch 50. Each figure is \
+            the median of several timed repetitions after a warm-up.
+            """
     )
 
     @Flag(help: "Print one JSON object instead of a table.")
@@ -25,7 +25,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated subset of figures: gemm, mlp_b10, mlp_b64, cnn_b50.")
     var cases: String = "gemm,mlp_b10,mlp_b64,cnn_b50"
 
-    @Option(help: "Clock for the timings: wall (elapsed time) or cpu (this thread's CPU time, steadier on a shared machine).")
+    @Option(
+        help:
+            "Clock for the timings: wall (elapsed time) or cpu (this thread's CPU time, steadier on a shared machine).")
     var clock: Benchmark.Clock = .wall
 
     func validate() throws {
@@ -48,10 +50,12 @@ struct BenchCommand: ParsableCommand {
         var train: [String: Double] = [:]
         for (key, model, batch) in [("mlp_b10", "mlp", 10), ("mlp_b64", "mlp", 64), ("cnn_b50", "cnn", 50)]
         where wanted.contains(key) {
-            train[key] = try Benchmark.trainingThroughput(model: model, batchSize: batch, seconds: seconds, clock: clock)
+            train[key] = try Benchmark.trainingThroughput(
+                model: model, batchSize: batch, seconds: seconds, clock: clock)
         }
-        let report = BenchReport(blasKernel: GEMM.kernel.name, blasNote: GEMM.selectionNote,
-                                 gemmGFLOPS: gemm, trainExamplesPerSecond: train, clock: clock.rawValue)
+        let report = BenchReport(
+            blasKernel: GEMM.kernel.name, blasNote: GEMM.selectionNote,
+            gemmGFLOPS: gemm, trainExamplesPerSecond: train, clock: clock.rawValue)
         if json {
             print(try report.jsonString())
         } else {

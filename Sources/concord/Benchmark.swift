@@ -1,8 +1,9 @@
 import ConcordNN
 import ConcordTensor
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Timing loops behind `concord bench`.
@@ -64,8 +65,10 @@ enum Benchmark {
         let optimizer = SGD(learningRate: 0.01)
         var g = SeededGenerator(seed: 2)
         let batches = (0..<16).map { _ in
-            (Tensor(shape: [batchSize, 28, 28, 1], scalars: (0..<(batchSize * 784)).map { _ in g.nextUnitFloat() }),
-             (0..<batchSize).map { _ in Int32(g.next() % 10) })
+            (
+                Tensor(shape: [batchSize, 28, 28, 1], scalars: (0..<(batchSize * 784)).map { _ in g.nextUnitFloat() }),
+                (0..<batchSize).map { _ in Int32(g.next() % 10) }
+            )
         }
         var next = 0
         let perStep = try medianSeconds(totalSeconds: seconds, clock: clock) {

@@ -4,12 +4,16 @@ import Foundation
 
 /// The `--dataset NAME` / `--data PATH` pair shared by commands that read a dataset.
 struct DataOptions: ParsableArguments {
-    @Option(help: "A dataset bundled with Concord: \(DatasetSource.knownNames.joined(separator: ", ")) (simulate also takes synthetic:ALPHA,BETA).")
+    @Option(
+        help:
+            "A dataset bundled with Concord: \(DatasetSource.knownNames.joined(separator: ", ")) (simulate also takes synthetic:ALPHA,BETA)."
+    )
     var dataset: String?
 
-    @Option(help: ArgumentHelp(
-        "A directory holding the four IDX files (train-images-idx3-ubyte[.gz] and the other three), instead of --dataset.",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "A directory holding the four IDX files (train-images-idx3-ubyte[.gz] and the other three), instead of --dataset.",
+            valueName: "path"))
     var data: String?
 
     func validate() throws {
@@ -18,7 +22,9 @@ struct DataOptions: ParsableArguments {
 
     /// The source the options name (bundled MNIST when neither is given).
     var source: DatasetSource {
-        if let data { return .directory(URL(fileURLWithPath: (data as NSString).expandingTildeInPath, isDirectory: true)) }
+        if let data {
+            return .directory(URL(fileURLWithPath: (data as NSString).expandingTildeInPath, isDirectory: true))
+        }
         return .named((dataset ?? "mnist").lowercased())
     }
 

@@ -16,25 +16,29 @@ struct FederationInput {
         if let dataset = data.dataset, dataset.lowercased().hasPrefix("synthetic") {
             let (alpha, beta) = try parseSynthetic(dataset)
             let federation = SyntheticFedProx.generate(alpha: alpha, beta: beta, devices: clients ?? 30, seed: seed)
-            return FederationInput(participants: ParticipantDatasets(federation.clients), test: federation.test,
-                                   name: federation.name, partitionName: "natural")
+            return FederationInput(
+                participants: ParticipantDatasets(federation.clients), test: federation.test,
+                name: federation.name, partitionName: "natural")
         }
         let scheme = try PartitionScheme(parsing: partition)
         let split = try data.load()
         let partitioned = try ClientPartition(split.train, clients: clients ?? 100, scheme: scheme, seed: seed)
-        return FederationInput(participants: partitioned, test: split.test, name: data.name,
-                               partitionName: scheme.description)
+        return FederationInput(
+            participants: partitioned, test: split.test, name: data.name,
+            partitionName: scheme.description)
     }
 
     /// `synthetic:ALPHA,BETA` → (α, β).
     static func parseSynthetic(_ text: String) throws -> (Double, Double) {
         let parts = text.dropFirst("synthetic".count)
         guard parts.first == ":" else {
-            throw ValidationErrorMessage("the synthetic dataset needs its parameters: synthetic:ALPHA,BETA, e.g. synthetic:1,1")
+            throw ValidationErrorMessage(
+                "the synthetic dataset needs its parameters: synthetic:ALPHA,BETA, e.g. synthetic:1,1")
         }
         let numbers = parts.dropFirst().split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard numbers.count == 2, let alpha = numbers[0], let beta = numbers[1], alpha >= 0, beta >= 0,
-              alpha.isFinite, beta.isFinite else {
+            alpha.isFinite, beta.isFinite
+        else {
             throw ValidationErrorMessage("cannot read '\(text)': expected synthetic:ALPHA,BETA with ALPHA, BETA ≥ 0")
         }
         return (alpha, beta)

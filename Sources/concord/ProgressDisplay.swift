@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Progress for long-running commands: a bar redrawn in place on a terminal, plain lines otherwise

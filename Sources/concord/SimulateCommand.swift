@@ -11,13 +11,13 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Simulate a federation: N participants, each with its own slice of the data, training with FedAvg.",
         discussion: """
-        Reproduces the FedAvg paper's experiments (McMahan et al. 2017). For example, the 2NN on IID MNIST:
-          concord simulate --model mlp --clients 100 --fraction 0.1 --local-epochs 1 --batch-size 10 \\
-            --lr 0.1 --rounds 100 --partition iid --target-accuracy 0.97
-        Partitions: iid; shards (2 label-sorted shards per participant, the paper's pathological non-IID) or \
-        shards:K; dirichlet:ALPHA (Hsu et al. 2019). --dataset synthetic:ALPHA,BETA generates the FedProx \
-        paper's 30 naturally partitioned devices instead (--clients and --partition do not apply).
-        """
+            Reproduces the FedAvg paper's experiments (McMahan et al. 2017). For example, the 2NN on IID MNIST:
+              concord simulate --model mlp --clients 100 --fraction 0.1 --local-epochs 1 --batch-size 10 \\
+                --lr 0.1 --rounds 100 --partition iid --target-accuracy 0.97
+            Partitions: iid; shards (2 label-sorted shards per participant, the paper's pathological non-IID) or \
+            shards:K; dirichlet:ALPHA (Hsu et al. 2019). --dataset synthetic:ALPHA,BETA generates the FedProx \
+            paper's 30 naturally partitioned devices instead (--clients and --partition do not apply).
+            """
     )
 
     @OptionGroup var data: DataOptions
@@ -86,9 +86,10 @@ struct SimulateCommand: AsyncParsableCommand {
             model: model, fraction: fraction, localEpochs: localEpochs, batchSize: batchSize, learningRate: lr,
             evalEvery: evalEvery, seed: seed, concurrency: concurrency)
         let simulation = try Simulation(settings: settings, data: federation.participants, test: federation.test)
-        print("concord simulate: FedAvg, \(model) on \(federation.name), \(federation.participants.participantCount) "
-              + "participants (\(federation.partitionName)), C=\(fraction), E=\(localEpochs), B=\(batchSize == 0 ? "∞" : "\(batchSize)"), "
-              + "lr=\(lr), \(concurrency) concurrent; BLAS: \(GEMM.kernel.name)")
+        print(
+            "concord simulate: FedAvg, \(model) on \(federation.name), \(federation.participants.participantCount) "
+                + "participants (\(federation.partitionName)), C=\(fraction), E=\(localEpochs), B=\(batchSize == 0 ? "∞" : "\(batchSize)"), "
+                + "lr=\(lr), \(concurrency) concurrent; BLAS: \(GEMM.kernel.name)")
 
         let display = ProgressDisplay(plainUpdates: false)
         let events = await simulation.coordinator.events()
@@ -97,13 +98,16 @@ struct SimulateCommand: AsyncParsableCommand {
             for await event in events {
                 switch event {
                 case .participantFinished(let round, _, _, let done, let total):
-                    display.update(label: "round \(round)/\(rounds)", done: done, total: total,
-                                   status: String(format: "best %.2f%%  %.0fs", best * 100, Date().timeIntervalSince(started)))
+                    display.update(
+                        label: "round \(round)/\(rounds)", done: done, total: total,
+                        status: String(format: "best %.2f%%  %.0fs", best * 100, Date().timeIntervalSince(started)))
                 case .roundFinished(let record):
-                    var line = "round \(record.round)/\(rounds): \(record.succeeded)/\(record.sampled.count) participants"
+                    var line =
+                        "round \(record.round)/\(rounds): \(record.succeeded)/\(record.sampled.count) participants"
                     if let evaluation = record.evaluation {
                         best = max(best, evaluation.accuracy)
-                        line += String(format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
+                        line += String(
+                            format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
                     }
                     let elapsed = Date().timeIntervalSince(started)
                     let remaining = elapsed / Double(record.round) * Double(rounds - record.round)
@@ -120,8 +124,9 @@ struct SimulateCommand: AsyncParsableCommand {
         let records = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
         await progress.value
 
-        let summary = SimulationReport(settings: settings, command: self, federation: federation, records: records,
-                                       wallSeconds: Date().timeIntervalSince(started))
+        let summary = SimulationReport(
+            settings: settings, command: self, federation: federation, records: records,
+            wallSeconds: Date().timeIntervalSince(started))
         print(summary.summaryLine)
         if let report {
             try summary.write(to: report)

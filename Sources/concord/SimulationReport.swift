@@ -47,8 +47,10 @@ struct SimulationReport: JSONReport {
         case wallSeconds = "wall_seconds"
     }
 
-    init(settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
-         wallSeconds: Double) {
+    init(
+        settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
+        wallSeconds: Double
+    ) {
         dataset = federation.name
         model = settings.model
         clients = federation.participants.participantCount
@@ -62,13 +64,15 @@ struct SimulationReport: JSONReport {
         evalEvery = settings.evalEvery
         concurrency = settings.concurrency
         rounds = records.map {
-            Round(round: $0.round, testAccuracy: $0.evaluation?.accuracy, testLoss: $0.evaluation?.loss,
-                  seconds: $0.seconds, participants: $0.succeeded, failures: $0.failures.count,
-                  trainLoss: $0.metrics["loss"])
+            Round(
+                round: $0.round, testAccuracy: $0.evaluation?.accuracy, testLoss: $0.evaluation?.loss,
+                seconds: $0.seconds, participants: $0.succeeded, failures: $0.failures.count,
+                trainLoss: $0.metrics["loss"])
         }
-        roundsToTarget = Nullable(command.targetAccuracy.flatMap { target in
-            records.first { ($0.evaluation?.accuracy ?? 0) >= target }?.round
-        })
+        roundsToTarget = Nullable(
+            command.targetAccuracy.flatMap { target in
+                records.first { ($0.evaluation?.accuracy ?? 0) >= target }?.round
+            })
         finalTestAccuracy = Nullable(records.last { $0.evaluation != nil }?.evaluation?.accuracy)
         fitSeconds = records.reduce(0) { $0 + $1.fitSeconds }
         evaluateSeconds = records.reduce(0) { $0 + $1.evaluateSeconds }
@@ -81,9 +85,12 @@ struct SimulationReport: JSONReport {
     /// The final summary printed after the run.
     var summaryLine: String {
         var line = "done: \(rounds.count) rounds in \(String(format: "%.1f", wallSeconds))s"
-        if let finalTestAccuracy = finalTestAccuracy.value { line += String(format: ", final test accuracy %.2f%%", finalTestAccuracy * 100) }
+        if let finalTestAccuracy = finalTestAccuracy.value {
+            line += String(format: ", final test accuracy %.2f%%", finalTestAccuracy * 100)
+        }
         if let targetAccuracy = targetAccuracy.value {
-            line += roundsToTarget.value.map { ", reached \(targetAccuracy * 100)% in round \($0)" }
+            line +=
+                roundsToTarget.value.map { ", reached \(targetAccuracy * 100)% in round \($0)" }
                 ?? ", did not reach \(targetAccuracy * 100)%"
         }
         return line

@@ -10,9 +10,9 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model centrally on one dataset (the baseline for federated runs).",
         discussion: """
-        Prints each epoch's training loss and test accuracy. Example:
-          concord train --dataset mnist --model mlp --epochs 1 --batch-size 10 --lr 0.1 --seed 1
-        """
+            Prints each epoch's training loss and test accuracy. Example:
+              concord train --dataset mnist --model mlp --epochs 1 --batch-size 10 --lr 0.1 --seed 1
+            """
     )
 
     @OptionGroup var data: DataOptions
@@ -65,12 +65,15 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         GEMM.setThreads(threads)
         let split = try data.load()
-        let network = try ModelZoo.make(model, inputShape: split.train.exampleShape, classes: split.train.classCount, seed: seed)
-        let opt: any Optimizer = optimizer == "adam"
+        let network = try ModelZoo.make(
+            model, inputShape: split.train.exampleShape, classes: split.train.classCount, seed: seed)
+        let opt: any Optimizer =
+            optimizer == "adam"
             ? Adam(learningRate: lr, weightDecay: weightDecay)
             : SGD(learningRate: lr, momentum: momentum, weightDecay: weightDecay)
-        print("concord train: \(model) (\(network.parameterCount) parameters) on \(data.name), "
-              + "\(split.train.count) training / \(split.test.count) test examples; BLAS: \(GEMM.kernel.name)")
+        print(
+            "concord train: \(model) (\(network.parameterCount) parameters) on \(data.name), "
+                + "\(split.train.count) training / \(split.test.count) test examples; BLAS: \(GEMM.kernel.name)")
         var generator = SeededGenerator(seed: seed).derived(1)
         let display = ProgressDisplay()
         var records: [TrainReport.Epoch] = []
@@ -82,20 +85,26 @@ struct TrainCommand: ParsableCommand {
                 features: split.train.features, labels: split.train.labels, batchSize: batchSize,
                 optimizer: opt, generator: &generator,
                 progress: { step, steps, batchLoss in
-                runningLoss = step == 1 ? batchLoss : 0.98 * runningLoss + 0.02 * batchLoss
-                display.update(label: label, done: step, total: steps,
-                               status: String(format: "loss %.4f  %.0fs", runningLoss, Date().timeIntervalSince(epochStart)))
-            })
+                    runningLoss = step == 1 ? batchLoss : 0.98 * runningLoss + 0.02 * batchLoss
+                    display.update(
+                        label: label, done: step, total: steps,
+                        status: String(format: "loss %.4f  %.0fs", runningLoss, Date().timeIntervalSince(epochStart)))
+                })
             let evaluation = try network.evaluate(features: split.test.features, labels: split.test.labels)
             let seconds = Date().timeIntervalSince(epochStart)
-            records.append(.init(epoch: epoch, loss: loss, testAccuracy: evaluation.accuracy,
-                                 testLoss: evaluation.loss, seconds: seconds))
-            display.finish(String(format: "%@: loss %.4f, test accuracy %.2f%%, %.1fs",
-                                  label, loss, evaluation.accuracy * 100, seconds))
+            records.append(
+                .init(
+                    epoch: epoch, loss: loss, testAccuracy: evaluation.accuracy,
+                    testLoss: evaluation.loss, seconds: seconds))
+            display.finish(
+                String(
+                    format: "%@: loss %.4f, test accuracy %.2f%%, %.1fs",
+                    label, loss, evaluation.accuracy * 100, seconds))
         }
         if let save {
-            try Safetensors.write(network.stateDictionary(), metadata: ["model": model, "format": "concord-nhwc"],
-                                  to: URL(fileURLWithPath: save))
+            try Safetensors.write(
+                network.stateDictionary(), metadata: ["model": model, "format": "concord-nhwc"],
+                to: URL(fileURLWithPath: save))
             print("saved weights to \(save)")
         }
         let result = TrainReport(

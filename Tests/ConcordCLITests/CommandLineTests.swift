@@ -86,8 +86,9 @@ struct CommandLineTests {
     @Test func trainsOnThePortableKernelWithoutBLAS() throws {
         let directory = try TinyMNIST.write(trainCount: 100, testCount: 20)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try Concord.run(["train", "--data", directory.path, "--model", "logreg"],
-                                     environment: ["CONCORD_BLAS": "swift"])
+        let result = try Concord.run(
+            ["train", "--data", directory.path, "--model", "logreg"],
+            environment: ["CONCORD_BLAS": "swift"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("BLAS: Swift (portable)"))
     }

@@ -35,23 +35,28 @@ struct SimulateCommandTests {
         let directory = try TinyMNIST.write(trainCount: 100, testCount: 20)
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("simulate.json")
-        let result = try Concord.run(["simulate", "--data", directory.path, "--model", "logreg", "--clients", "4",
-                                      "--rounds", "2", "--report", report.path])
+        let result = try Concord.run([
+            "simulate", "--data", directory.path, "--model", "logreg", "--clients", "4",
+            "--rounds", "2", "--report", report.path,
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let text = try String(contentsOf: report, encoding: .utf8)
         #expect(text.contains("\"rounds_to_target\" : null"))
     }
 
     @Test func runsTheFedProxSyntheticFederation() throws {
-        let result = try Concord.run(["simulate", "--dataset", "synthetic:1,1", "--model", "logreg", "--fraction", "0.34",
-                                      "--rounds", "2", "--batch-size", "10", "--lr", "0.01"])
+        let result = try Concord.run([
+            "simulate", "--dataset", "synthetic:1,1", "--model", "logreg", "--fraction", "0.34",
+            "--rounds", "2", "--batch-size", "10", "--lr", "0.01",
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("30 participants"))
     }
 
     @Test(arguments: [
         ["simulate", "--partition", "zipf"], ["simulate", "--fraction", "0"], ["simulate", "--fraction", "1.5"],
-        ["simulate", "--dataset", "synthetic:one,1"], ["simulate", "--clients", "0"], ["simulate", "--target-accuracy", "2"],
+        ["simulate", "--dataset", "synthetic:one,1"], ["simulate", "--clients", "0"],
+        ["simulate", "--target-accuracy", "2"],
         ["simulate", "--model", "logreg", "--clients", "70000"],
     ])
     func badSettingsAreClearErrors(arguments: [String]) throws {

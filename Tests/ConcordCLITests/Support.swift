@@ -17,7 +17,8 @@ enum Concord {
                 let url = candidate.appendingPathComponent("concord")
                 if FileManager.default.isExecutableFile(atPath: url.path) { return url }
             }
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: directory.appendingPathComponent("concord").path])
+            throw CocoaError(
+                .fileNoSuchFile, userInfo: [NSFilePathErrorKey: directory.appendingPathComponent("concord").path])
         }
     }
 
@@ -42,15 +43,17 @@ enum Concord {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }
 
 /// A tiny MNIST-layout IDX directory whose classes are easy to tell apart (class k lights row 2k+4).
 enum TinyMNIST {
     static func write(trainCount: Int, testCount: Int) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "concord-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var seed: UInt64 = 42
         func next() -> UInt64 {

@@ -1,6 +1,7 @@
-@testable import ConcordData
 import Foundation
 import Testing
+
+@testable import ConcordData
 
 /// The bundled MNIST, loaded once for every test in this file.
 private let bundled = Result { () throws(DataError) in try MNIST.loadBundled() }

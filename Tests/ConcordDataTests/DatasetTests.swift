@@ -75,12 +75,14 @@ struct DatasetTests {
 
 @Suite("Dataset source")
 struct DatasetSourceTests {
-    @Test("parses command-line arguments", arguments: [
-        ("mnist", DatasetSource.named("mnist")),
-        ("MNIST", .named("mnist")),
-        ("cifar", .named("cifar")),
-        ("/data/mnist", .directory(URL(fileURLWithPath: "/data/mnist", isDirectory: true))),
-    ])
+    @Test(
+        "parses command-line arguments",
+        arguments: [
+            ("mnist", DatasetSource.named("mnist")),
+            ("MNIST", .named("mnist")),
+            ("cifar", .named("cifar")),
+            ("/data/mnist", .directory(URL(fileURLWithPath: "/data/mnist", isDirectory: true))),
+        ])
     func parse(argument: String, expected: DatasetSource) {
         #expect(DatasetSource(argument: argument) == expected)
     }

@@ -36,7 +36,10 @@ struct GzipTests {
         let compressed = try Fixtures.gzip(Fixtures.pixels(count: 5))
         let cut = Array(compressed.prefix(Int(Double(compressed.count) * fraction)))
         let error = #expect(throws: GzipError.self) { try decompress(cut) }
-        if let error, case .truncated = error {} else { Issue.record("expected .truncated, got \(String(describing: error))") }
+        if let error, case .truncated = error {
+        } else {
+            Issue.record("expected .truncated, got \(String(describing: error))")
+        }
     }
 
     @Test("reports a checksum mismatch as corruption")
@@ -61,6 +64,9 @@ struct GzipTests {
     func garbage() {
         let garbage: [UInt8] = [0x1f, 0x8b] + (0..<64).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }
         let error = #expect(throws: GzipError.self) { try decompress(garbage) }
-        if let error, case .corrupt = error {} else { Issue.record("expected .corrupt, got \(String(describing: error))") }
+        if let error, case .corrupt = error {
+        } else {
+            Issue.record("expected .corrupt, got \(String(describing: error))")
+        }
     }
 }

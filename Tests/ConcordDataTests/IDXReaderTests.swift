@@ -15,8 +15,9 @@ struct IDXReaderTests {
         #expect(array.withUnsafeElements { Array($0) } == elements)
     }
 
-    @Test("reads raw and gzip files, detected by magic bytes rather than by name",
-          arguments: [(false, "plain"), (false, "plain.gz"), (true, "packed.gz"), (true, "packed")])
+    @Test(
+        "reads raw and gzip files, detected by magic bytes rather than by name",
+        arguments: [(false, "plain"), (false, "plain.gz"), (true, "packed.gz"), (true, "packed")])
     func readFile(gzipped: Bool, name: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -32,7 +33,8 @@ struct IDXReaderTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let pixels = Fixtures.pixels(count: 3000)
-        let url = try directory.write(Fixtures.gzip(Fixtures.idx(dimensions: [3000, 28, 28], elements: pixels)), to: "big")
+        let url = try directory.write(
+            Fixtures.gzip(Fixtures.idx(dimensions: [3000, 28, 28], elements: pixels)), to: "big")
         #expect(try IDXReader.read(contentsOf: url).elements == pixels)
     }
 
@@ -71,7 +73,8 @@ struct IDXReaderTests {
             case .truncatedDimensions: Array(Fixtures.idx(dimensions: [2, 28, 28], elements: []).prefix(10))
             case .truncatedPayload: Fixtures.idx(dimensions: [2, 3], elements: [1, 2, 3, 4])
             case .trailingBytes: Fixtures.idx(dimensions: [2], elements: [1, 2, 3])
-            case .overflowingDimensions: Fixtures.idx(dimensions: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], elements: [1])
+            case .overflowingDimensions:
+                Fixtures.idx(dimensions: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], elements: [1])
             case .hugeDimensions: Fixtures.idx(dimensions: [60000, 60000, 60000], elements: [1, 2])
             }
         }

@@ -116,8 +116,9 @@ struct MNISTLoadingTests {
             case .labelOutOfRange:
                 try directory.write(Fixtures.idx(dimensions: [3], elements: [1, 10, 2]), to: file)
             case .wrongImageDimensions:
-                try directory.write(Fixtures.idx(dimensions: [2, 28, 27], elements: Fixtures.pixels(count: 2).dropLast(56)),
-                                    to: file)
+                try directory.write(
+                    Fixtures.idx(dimensions: [2, 28, 27], elements: Fixtures.pixels(count: 2).dropLast(56)),
+                    to: file)
             case .wrongLabelRank:
                 try directory.write(Fixtures.idx(dimensions: [2, 1], elements: [1, 2]), to: file)
             case .overflowingDimensions:

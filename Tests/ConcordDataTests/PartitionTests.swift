@@ -17,8 +17,9 @@ private func partition(
     _ labels: [Int32], classCount: Int = 10, clients: Int, scheme: PartitionScheme, seed: UInt64 = 1
 ) throws(DataError) -> [[Int]] {
     var generator = SeededGenerator(seed: seed)
-    return try Partitioner.partition(labels: labels, classCount: classCount, clients: clients,
-                                     scheme: scheme, generator: &generator)
+    return try Partitioner.partition(
+        labels: labels, classCount: classCount, clients: clients,
+        scheme: scheme, generator: &generator)
 }
 
 /// The share of a client's examples that belong to its most common class.
@@ -33,27 +34,31 @@ private func maxClassShare(_ indices: [Int], labels: [Int32], classCount: Int) -
 struct PartitionTests {
     @Suite("Partition scheme parsing")
     struct Parsing {
-        @Test("accepted forms", arguments: [
-            ("iid", PartitionScheme.iid),
-            ("shards", .shards(perClient: 2)),
-            ("shards:2", .shards(perClient: 2)),
-            ("shards:5", .shards(perClient: 5)),
-            ("dirichlet:0.5", .dirichlet(alpha: 0.5)),
-            ("dirichlet:100", .dirichlet(alpha: 100)),
-            ("  Dirichlet:1e-2 ", .dirichlet(alpha: 0.01)),
-            ("IID", .iid),
-        ])
+        @Test(
+            "accepted forms",
+            arguments: [
+                ("iid", PartitionScheme.iid),
+                ("shards", .shards(perClient: 2)),
+                ("shards:2", .shards(perClient: 2)),
+                ("shards:5", .shards(perClient: 5)),
+                ("dirichlet:0.5", .dirichlet(alpha: 0.5)),
+                ("dirichlet:100", .dirichlet(alpha: 100)),
+                ("  Dirichlet:1e-2 ", .dirichlet(alpha: 0.01)),
+                ("IID", .iid),
+            ])
         func parses(text: String, expected: PartitionScheme) throws {
             let scheme = try PartitionScheme(parsing: text)
             #expect(scheme == expected)
             #expect(try PartitionScheme(parsing: scheme.description) == scheme)  // description round-trips
         }
 
-        @Test("rejected forms list the accepted ones", arguments: [
-            "", "  ", "random", "iid:3", "shards:", "shards:0", "shards:-1", "shards:two", "shards:1.5",
-            "dirichlet", "dirichlet:", "dirichlet:0", "dirichlet:-1", "dirichlet:nan", "dirichlet:inf",
-            "dirichlet:abc", "dirichlet:0.5:1",
-        ])
+        @Test(
+            "rejected forms list the accepted ones",
+            arguments: [
+                "", "  ", "random", "iid:3", "shards:", "shards:0", "shards:-1", "shards:two", "shards:1.5",
+                "dirichlet", "dirichlet:", "dirichlet:0", "dirichlet:-1", "dirichlet:nan", "dirichlet:inf",
+                "dirichlet:abc", "dirichlet:0.5:1",
+            ])
         func rejects(text: String) {
             do {
                 let scheme = try PartitionScheme(parsing: text)
@@ -73,8 +78,10 @@ struct PartitionTests {
 
     @Suite("Partitioner")
     struct Schemes {
-        static let schemes: [PartitionScheme] = [.iid, .shards(perClient: 2), .shards(perClient: 3),
-                                                 .dirichlet(alpha: 0.1), .dirichlet(alpha: 100)]
+        static let schemes: [PartitionScheme] = [
+            .iid, .shards(perClient: 2), .shards(perClient: 3),
+            .dirichlet(alpha: 0.1), .dirichlet(alpha: 100),
+        ]
 
         @Test("every example is used exactly once", arguments: schemes, [1, 7, 100])
         func disjointAndComplete(scheme: PartitionScheme, clients: Int) throws {
@@ -145,10 +152,12 @@ struct PartitionTests {
             }
         }
 
-        @Test("invalid scheme parameters are rejected", arguments: [
-            PartitionScheme.dirichlet(alpha: 0), .dirichlet(alpha: -1), .dirichlet(alpha: .nan),
-            .dirichlet(alpha: .infinity), .shards(perClient: 0), .shards(perClient: -2),
-        ])
+        @Test(
+            "invalid scheme parameters are rejected",
+            arguments: [
+                PartitionScheme.dirichlet(alpha: 0), .dirichlet(alpha: -1), .dirichlet(alpha: .nan),
+                .dirichlet(alpha: .infinity), .shards(perClient: 0), .shards(perClient: -2),
+            ])
         func badSchemes(scheme: PartitionScheme) {
             do {
                 _ = try partition(unevenLabels, classCount: 5, clients: 10, scheme: scheme)
@@ -195,11 +204,13 @@ struct PartitionTests {
     @Suite("Federated datasets from partitions")
     struct Federated {
         /// Twelve one-scalar examples whose feature is their index; labels cycle through 3 classes.
-        let source = Dataset(features: Tensor(shape: [12, 1], scalars: (0..<12).map(Float.init)),
-                             labels: (0..<12).map { Int32($0 % 3) }, classCount: 3)
+        let source = Dataset(
+            features: Tensor(shape: [12, 1], scalars: (0..<12).map(Float.init)),
+            labels: (0..<12).map { Int32($0 % 3) }, classCount: 3)
 
-        @Test("partitioned copies each client's examples; the lazy form gives the same clients",
-              arguments: [PartitionScheme.iid, .shards(perClient: 2), .dirichlet(alpha: 0.5)])
+        @Test(
+            "partitioned copies each client's examples; the lazy form gives the same clients",
+            arguments: [PartitionScheme.iid, .shards(perClient: 2), .dirichlet(alpha: 0.5)])
         func partitioned(scheme: PartitionScheme) throws {
             let split = DatasetSplit(train: source, test: source.subset([0, 1]))
             let federated = try FederatedDataset.partitioned(split, clients: 3, scheme: scheme, seed: 9)
@@ -262,8 +273,9 @@ struct PartitionTests {
             #expect(RandomDistributions.gamma(shape: .infinity, using: &generator).isNaN)
         }
 
-        @Test("Dirichlet draws sum to 1 and have mean alpha / sum(alpha)",
-              arguments: [[0.5, 1.0, 2.5], [1e-3, 1e-3, 1e-3, 1e-3], [1e-300, 2e-300], [100.0, 0.0, 100.0]])
+        @Test(
+            "Dirichlet draws sum to 1 and have mean alpha / sum(alpha)",
+            arguments: [[0.5, 1.0, 2.5], [1e-3, 1e-3, 1e-3, 1e-3], [1e-300, 2e-300], [100.0, 0.0, 100.0]])
         func dirichlet(concentration: [Double]) {
             var generator = SeededGenerator(seed: 3)
             let n = 4_000

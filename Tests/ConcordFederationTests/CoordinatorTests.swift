@@ -4,14 +4,17 @@ import Testing
 
 @Suite("Coordinator rounds: sampling, aggregation, failures, deadlines, events")
 struct CoordinatorTests {
-    func coordinator(_ participants: [FakeParticipant], minFitResults: Int = 1, deadline: Duration? = nil,
-                     fraction: Double = 1) throws -> Coordinator {
+    func coordinator(
+        _ participants: [FakeParticipant], minFitResults: Int = 1, deadline: Duration? = nil,
+        fraction: Double = 1
+    ) throws -> Coordinator {
         try Coordinator(
             strategy: FedAvg(localEpochs: 1, batchSize: 10, learningRate: 0.1), participants: participants,
             initialParameters: try Fixtures.parameters([0, 0, 0]),
-            configuration: CoordinatorConfiguration(sampler: FractionSampler(fraction: fraction),
-                                                    minFitResults: minFitResults, roundDeadline: deadline,
-                                                    evalEvery: 0, seed: 1))
+            configuration: CoordinatorConfiguration(
+                sampler: FractionSampler(fraction: fraction),
+                minFitResults: minFitResults, roundDeadline: deadline,
+                evalEvery: 0, seed: 1))
     }
 
     @Test func fedAvgWeightsByExampleCount() async throws {
@@ -38,20 +41,22 @@ struct CoordinatorTests {
     }
 
     @Test func tooFewResultsKeepThePreviousModel() async throws {
-        let c = try coordinator([
-            FakeParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
-            FakeParticipant(id: 1, behaviour: .fail), FakeParticipant(id: 2, behaviour: .fail),
-        ], minFitResults: 2)
+        let c = try coordinator(
+            [
+                FakeParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
+                FakeParticipant(id: 1, behaviour: .fail), FakeParticipant(id: 2, behaviour: .fail),
+            ], minFitResults: 2)
         let record = await c.runRound()
         #expect(!record.completed && record.succeeded == 0 && record.failures.count == 2)
         #expect(await c.parameters.values == [0, 0, 0])
     }
 
     @Test func aParticipantMissingTheDeadlineDoesNotStallTheRound() async throws {
-        let c = try coordinator([
-            FakeParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
-            FakeParticipant(id: 1, behaviour: .stall(.seconds(30))),
-        ], deadline: .milliseconds(200))
+        let c = try coordinator(
+            [
+                FakeParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
+                FakeParticipant(id: 1, behaviour: .stall(.seconds(30))),
+            ], deadline: .milliseconds(200))
         let start = ContinuousClock.now
         let record = await c.runRound()
         // Far less than the 30 s stall (generous: other suites may keep the machine busy).
@@ -73,7 +78,8 @@ struct CoordinatorTests {
     }
 
     @Test func eventsFollowTheRound() async throws {
-        let c = try coordinator((0..<3).map { FakeParticipant(id: $0, behaviour: .answer(values: [1, 1, 1], examples: 1)) })
+        let c = try coordinator(
+            (0..<3).map { FakeParticipant(id: $0, behaviour: .answer(values: [1, 1, 1], examples: 1)) })
         let events = await c.events()
         _ = await c.run(rounds: 2)
         var kinds: [String] = []
@@ -87,8 +93,11 @@ struct CoordinatorTests {
             }
             if kinds.last == "run 2" { break }
         }
-        #expect(kinds == ["start 1 [0, 1, 2]", "done 1/3", "done 2/3", "done 3/3", "finish 1",
-                          "start 2 [0, 1, 2]", "done 1/3", "done 2/3", "done 3/3", "finish 2", "run 2"])
+        #expect(
+            kinds == [
+                "start 1 [0, 1, 2]", "done 1/3", "done 2/3", "done 3/3", "finish 1",
+                "start 2 [0, 1, 2]", "done 1/3", "done 2/3", "done 3/3", "finish 2", "run 2",
+            ])
     }
 
     @Test func invalidSettingsAreRejected() throws {

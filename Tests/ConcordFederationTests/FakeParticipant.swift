@@ -25,8 +25,9 @@ struct FakeParticipant: ClientProxy {
         let layout = instruction.parameters.layout
         switch behaviour {
         case .answer(let values, let examples):
-            return ClientUpdate(parameters: try Parameters(layout: layout, values: values), exampleCount: examples,
-                                metrics: ["loss": Double(id)])
+            return ClientUpdate(
+                parameters: try Parameters(layout: layout, values: values), exampleCount: examples,
+                metrics: ["loss": Double(id)])
         case .fail:
             throw Failure()
         case .stall(let duration):
@@ -34,8 +35,9 @@ struct FakeParticipant: ClientProxy {
             return ClientUpdate(parameters: instruction.parameters, exampleCount: 1)
         case .wrongLayout:
             let other = ParameterLayout([.init(name: "evil.weight", shape: [layout.scalarCount])])
-            return ClientUpdate(parameters: try Parameters(layout: other, values: instruction.parameters.values),
-                                exampleCount: 1_000_000)
+            return ClientUpdate(
+                parameters: try Parameters(layout: other, values: instruction.parameters.values),
+                exampleCount: 1_000_000)
         }
     }
 

@@ -11,8 +11,9 @@ struct SimulationTests {
         let split = try #require(Self.mnist)
         let train = split.train.subset(0..<2000), test = split.test.subset(0..<500)
         let partition = try ClientPartition(train, clients: 20, scheme: scheme, seed: 3)
-        let settings = SimulationSettings(model: model, fraction: 0.25, localEpochs: 1, batchSize: 10,
-                                          learningRate: 0.1, seed: 11, concurrency: concurrency)
+        let settings = SimulationSettings(
+            model: model, fraction: 0.25, localEpochs: 1, batchSize: 10,
+            learningRate: 0.1, seed: 11, concurrency: concurrency)
         return try Simulation(settings: settings, data: partition, test: test)
     }
 
@@ -29,8 +30,9 @@ struct SimulationTests {
         let split = try #require(Self.mnist)
         let partition = try ClientPartition(split.train.subset(0..<500), clients: 10, scheme: .iid, seed: 3)
         func run(_ seed: UInt64) async throws -> Parameters {
-            let settings = SimulationSettings(model: "logreg", fraction: 0.5, localEpochs: 1, batchSize: 10,
-                                              learningRate: 0.1, seed: seed, concurrency: 2)
+            let settings = SimulationSettings(
+                model: "logreg", fraction: 0.5, localEpochs: 1, batchSize: 10,
+                learningRate: 0.1, seed: seed, concurrency: 2)
             let s = try Simulation(settings: settings, data: partition, test: split.test.subset(0..<100))
             _ = await s.run(rounds: 1)
             return await s.coordinator.parameters

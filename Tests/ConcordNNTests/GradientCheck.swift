@@ -1,4 +1,5 @@
 import ConcordTensor
+
 @testable import ConcordNN
 
 /// Central finite differences against a layer's backward pass.
@@ -70,17 +71,20 @@ enum GradientCheck {
             }
             parameterErrors.append(relativeError(numeric, analyticParams[p]))
         }
-        return Result(inputError: relativeError(numericInput, dx.scalars.map(Double.init)), parameterErrors: parameterErrors)
+        return Result(
+            inputError: relativeError(numericInput, dx.scalars.map(Double.init)), parameterErrors: parameterErrors)
     }
 
     /// Random values kept away from zero (so ReLU kinks are not straddled by the ±h steps).
     static func input(_ shape: [Int], seed: UInt64) -> Tensor {
         var g = SeededGenerator(seed: seed)
         let count = Tensor.elementCount(shape)
-        return Tensor(shape: shape, scalars: (0..<count).map { _ in
-            let v = g.nextUnitFloat() * 1.8 + 0.1
-            return g.next() & 1 == 0 ? v : -v
-        })
+        return Tensor(
+            shape: shape,
+            scalars: (0..<count).map { _ in
+                let v = g.nextUnitFloat() * 1.8 + 0.1
+                return g.next() & 1 == 0 ? v : -v
+            })
     }
 
     /// Distinct values spaced at least 0.05 apart in random order (so max-pool windows have no near-ties).

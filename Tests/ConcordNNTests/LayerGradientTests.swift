@@ -1,5 +1,6 @@
 import ConcordTensor
 import Testing
+
 @testable import ConcordNN
 
 /// Every layer's backward pass against central finite differences (relative error < 1e-3).
@@ -36,15 +37,18 @@ struct LayerGradientTests {
         ConvCase(batch: 2, height: 5, width: 5, inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: .same),
         ConvCase(batch: 1, height: 6, width: 5, inChannels: 1, outChannels: 2, kernel: 3, stride: 2, padding: .same),
         ConvCase(batch: 2, height: 6, width: 6, inChannels: 3, outChannels: 2, kernel: 3, stride: 2, padding: .valid),
-        ConvCase(batch: 1, height: 4, width: 5, inChannels: 2, outChannels: 2, kernel: 2, stride: 1, padding: .explicit(1)),
+        ConvCase(
+            batch: 1, height: 4, width: 5, inChannels: 2, outChannels: 2, kernel: 2, stride: 1, padding: .explicit(1)),
         ConvCase(batch: 2, height: 7, width: 7, inChannels: 2, outChannels: 4, kernel: 5, stride: 1, padding: .same),
-        ConvCase(batch: 2, height: 6, width: 6, inChannels: 3, outChannels: 4, kernel: 3, stride: 1, padding: .same,
-                 activation: .relu),
+        ConvCase(
+            batch: 2, height: 6, width: 6, inChannels: 3, outChannels: 4, kernel: 3, stride: 1, padding: .same,
+            activation: .relu),
     ])
     func conv2D(_ c: ConvCase) {
         var g = SeededGenerator(seed: 3)
-        let layer = Conv2D(name: "conv", inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernel,
-                           stride: c.stride, padding: c.padding, activation: c.activation, generator: &g)
+        let layer = Conv2D(
+            name: "conv", inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernel,
+            stride: c.stride, padding: c.padding, activation: c.activation, generator: &g)
         let input = GradientCheck.input([c.batch, c.height, c.width, c.inChannels], seed: 4)
         expectClose(GradientCheck.run(layer, input: input, step: c.activation == .relu ? 1e-3 : 1e-2))
     }
@@ -104,10 +108,12 @@ struct LayerGradientTests {
     @Test func wholeModelGradientMatchesFiniteDifferences() throws {
         // A small CNN end to end: the chained backward equals the loss's numeric derivative.
         var g = SeededGenerator(seed: 13)
-        let model = try Sequential(inputShape: [6, 6, 1], layers: [
-            Conv2D(name: "conv", inChannels: 1, outChannels: 2, kernelSize: 3, padding: .same, generator: &g),
-            ReLU(), MaxPool2D(), Flatten(), Dense(name: "fc", inputSize: 18, outputSize: 3, generator: &g),
-        ])
+        let model = try Sequential(
+            inputShape: [6, 6, 1],
+            layers: [
+                Conv2D(name: "conv", inChannels: 1, outChannels: 2, kernelSize: 3, padding: .same, generator: &g),
+                ReLU(), MaxPool2D(), Flatten(), Dense(name: "fc", inputSize: 18, outputSize: 3, generator: &g),
+            ])
         let x = GradientCheck.input([2, 6, 6, 1], seed: 14)
         let labels: [Int32] = [2, 0]
         func loss() throws -> Double {

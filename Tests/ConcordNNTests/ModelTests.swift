@@ -2,6 +2,7 @@ import ConcordData
 import ConcordTensor
 import Foundation
 import Testing
+
 @testable import ConcordNN
 
 @Suite("Models: zoo, training, parameters, weights on disk")
@@ -15,22 +16,27 @@ struct ModelTests {
 
     @Test func zooNamesParametersStably() throws {
         let cnn = try ModelZoo.make("cnn", seed: 1)
-        #expect(cnn.layout.entries.map(\.name) == [
-            "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias",
-        ])
+        #expect(
+            cnn.layout.entries.map(\.name) == [
+                "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight",
+                "fc2.bias",
+            ])
         #expect(cnn.layout.entries[0].shape == [32, 5, 5, 1])
         #expect(cnn.layout.entries[4].shape == [512, 3136])
     }
 
     @Test func unknownModelIsAnError() {
-        #expect(throws: ModelError.unknownModel("resnet", known: ModelZoo.names)) { try ModelZoo.make("resnet", seed: 1) }
+        #expect(throws: ModelError.unknownModel("resnet", known: ModelZoo.names)) {
+            try ModelZoo.make("resnet", seed: 1)
+        }
     }
 
     @Test func wrongInputAndLabelsAreErrorsNotCrashes() throws {
         let model = try ModelZoo.make("mlp", seed: 1)
         #expect(throws: ModelError.self) { try model.forward(Tensor.zeros([2, 27, 28, 1])) }
         #expect(throws: ModelError.self) {
-            try model.trainStep(inputs: Tensor.zeros([2, 28, 28, 1]), labels: [0, 10], optimizer: SGD(learningRate: 0.1))
+            try model.trainStep(
+                inputs: Tensor.zeros([2, 28, 28, 1]), labels: [0, 10], optimizer: SGD(learningRate: 0.1))
         }
         #expect(throws: ModelError.self) {
             try model.trainStep(inputs: Tensor.zeros([2, 28, 28, 1]), labels: [0], optimizer: SGD(learningRate: 0.1))
@@ -44,8 +50,9 @@ struct ModelTests {
         func train() throws -> [Float] {
             let model = try ModelZoo.make("cnn", seed: 5)
             var g = SeededGenerator(seed: 6)
-            try model.trainEpoch(features: subset.features, labels: subset.labels, batchSize: 50,
-                                 optimizer: SGD(learningRate: 0.05, momentum: 0.5), generator: &g)
+            try model.trainEpoch(
+                features: subset.features, labels: subset.labels, batchSize: 50,
+                optimizer: SGD(learningRate: 0.05, momentum: 0.5), generator: &g)
             return model.flatParameters()
         }
         #expect(try train() == train())
@@ -57,8 +64,9 @@ struct ModelTests {
         let model = try ModelZoo.make("mlp", seed: 1)
         let before = try model.evaluate(features: test.features, labels: test.labels)
         var g = SeededGenerator(seed: 2)
-        try model.trainEpoch(features: train.features, labels: train.labels, batchSize: 10,
-                             optimizer: SGD(learningRate: 0.1), generator: &g)
+        try model.trainEpoch(
+            features: train.features, labels: train.labels, batchSize: 10,
+            optimizer: SGD(learningRate: 0.1), generator: &g)
         let after = try model.evaluate(features: test.features, labels: test.labels)
         #expect(before.accuracy < 0.2)
         #expect(after.accuracy > 0.8, "accuracy after one epoch on 3,000 examples: \(after.accuracy)")
@@ -67,7 +75,8 @@ struct ModelTests {
 
     @Test func weightsRoundTripThroughSafetensors() throws {
         let model = try ModelZoo.make("cnn", seed: 3)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("concord-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "concord-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try Safetensors.write(model.stateDictionary(), to: url)
         let restored = try ModelZoo.make("cnn", seed: 4)

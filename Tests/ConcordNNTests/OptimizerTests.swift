@@ -1,5 +1,6 @@
 import ConcordTensor
 import Testing
+
 @testable import ConcordNN
 
 /// Whole training steps (forward, cross-entropy, backward, update) against PyTorch 2.13.
@@ -29,24 +30,36 @@ struct OptimizerTests {
     @Test func sgdWithMomentumAndWeightDecay() throws {
         // torch.optim.SGD(lr=0.1, momentum=0.9, weight_decay=0.01)
         let (w, b) = try trainThreeSteps(SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 0.01))
-        expectClose(w, [0.2894110083580017, 0.1850932240486145, -0.14911659061908722,
-                        0.20778638124465942, 0.11322524398565292, -0.14920185506343842])
+        expectClose(
+            w,
+            [
+                0.2894110083580017, 0.1850932240486145, -0.14911659061908722,
+                0.20778638124465942, 0.11322524398565292, -0.14920185506343842,
+            ])
         expectClose(b, [0.07571166008710861, -0.07571166008710861])
     }
 
     @Test func sgdWithNesterovMomentum() throws {
         // torch.optim.SGD(lr=0.1, momentum=0.9, nesterov=True)
         let (w, b) = try trainThreeSteps(SGD(learningRate: 0.1, momentum: 0.9, nesterov: true))
-        expectClose(w, [0.3542308211326599, 0.29897308349609375, -0.2969490885734558,
-                        0.1457691788673401, 0.0010268959449604154, -0.0030509140342473984])
+        expectClose(
+            w,
+            [
+                0.3542308211326599, 0.29897308349609375, -0.2969490885734558,
+                0.1457691788673401, 0.0010268959449604154, -0.0030509140342473984,
+            ])
         expectClose(b, [0.07182880491018295, -0.07182879745960236])
     }
 
     @Test func adamWithWeightDecay() throws {
         // torch.optim.Adam(lr=0.01, weight_decay=0.01)
         let (w, b) = try trainThreeSteps(Adam(learningRate: 0.01, weightDecay: 0.01))
-        expectClose(w, [0.1299859881401062, -0.1700083166360855, 0.2700059711933136,
-                        0.3700138032436371, 0.47000831365585327, -0.5700059533119202])
+        expectClose(
+            w,
+            [
+                0.1299859881401062, -0.1700083166360855, 0.2700059711933136,
+                0.3700138032436371, 0.47000831365585327, -0.5700059533119202,
+            ])
         expectClose(b, [0.07984981685876846, -0.07984982430934906])
     }
 

@@ -13,7 +13,8 @@ struct SafetensorsCorruption: Sendable, CustomTestStringConvertible {
         (self.name, self.bytes, self.matches) = (name, bytes, matches)
     }
 
-    init(_ name: String, header: String, data: [UInt8] = [], _ matches: @escaping @Sendable (SafetensorsError) -> Bool) {
+    init(_ name: String, header: String, data: [UInt8] = [], _ matches: @escaping @Sendable (SafetensorsError) -> Bool)
+    {
         self.init(name, SafetensorsFixture.file(header: header, data: data), matches)
     }
 
@@ -24,12 +25,14 @@ struct SafetensorsCorruption: Sendable, CustomTestStringConvertible {
 
     /// A header of F32 entries given as (name, shape JSON, offsets JSON).
     static func entries(_ list: [(name: String, shape: String, offsets: String)]) -> String {
-        "{" + list.map { #""\#($0.name)":{"dtype":"F32","shape":\#($0.shape),"data_offsets":\#($0.offsets)}"# }
+        "{"
+            + list.map { #""\#($0.name)":{"dtype":"F32","shape":\#($0.shape),"data_offsets":\#($0.offsets)}"# }
             .joined(separator: ",") + "}"
     }
 
     static var valid: [UInt8] {
-        (try? Safetensors.encode(["a": Tensor(shape: [2], scalars: [1, 2]), "b": Tensor(shape: [1], scalars: [3])])) ?? []
+        (try? Safetensors.encode(["a": Tensor(shape: [2], scalars: [1, 2]), "b": Tensor(shape: [1], scalars: [3])]))
+            ?? []
     }
 
     static func withLength(_ length: UInt64, of file: [UInt8]) -> [UInt8] {
@@ -49,17 +52,25 @@ struct SafetensorsCorruption: Sendable, CustomTestStringConvertible {
             .init("header length past end", withLength(UInt64(valid.count), of: valid)) {
                 if case .headerExceedsFile = $0 { true } else { false }
             },
-            .init("header length UInt64.max", withLength(.max, of: valid)) { $0 == .headerTooLarge(declared: .max, limit: 100_000_000) },
+            .init("header length UInt64.max", withLength(.max, of: valid)) {
+                $0 == .headerTooLarge(declared: .max, limit: 100_000_000)
+            },
             .init("header length 100MB+1", withLength(100_000_001, of: valid)) {
                 $0 == .headerTooLarge(declared: 100_000_001, limit: 100_000_000)
             },
             .init("header length one long", withLength(UInt64(headerLength + 1), of: valid)) {
                 if case .headerNotJSON = $0 { true } else { false }
             },
-            .init("truncated data", Array(valid.dropLast(2))) { $0 == .offsetsOutOfRange(tensor: "b", end: 12, bufferSize: 10) },
+            .init("truncated data", Array(valid.dropLast(2))) {
+                $0 == .offsetsOutOfRange(tensor: "b", end: 12, bufferSize: 10)
+            },
             .init("trailing bytes", valid + [0, 0, 0, 0]) { $0 == .dataGap(from: 12, to: 16, after: "b", before: nil) },
-            .init("invalid UTF-8 bytes", littleEndianFile([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D])) { $0 == .headerNotUTF8 },
-            .init("overlong UTF-8", littleEndianFile([0x7B, 0x22, 0xC0, 0xAF, 0x22, 0x3A, 0x31, 0x7D])) { $0 == .headerNotUTF8 },
+            .init("invalid UTF-8 bytes", littleEndianFile([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D])) {
+                $0 == .headerNotUTF8
+            },
+            .init("overlong UTF-8", littleEndianFile([0x7B, 0x22, 0xC0, 0xAF, 0x22, 0x3A, 0x31, 0x7D])) {
+                $0 == .headerNotUTF8
+            },
             .init("zero-length header", eight) { if case .headerNotJSON = $0 { true } else { false } },
             .init("unterminated JSON", header: #"{"t": "#) { if case .headerNotJSON = $0 { true } else { false } },
             .init("trailing comma", header: #"{"t":{},}"#) { if case .headerNotJSON = $0 { true } else { false } },
@@ -85,14 +96,28 @@ struct SafetensorsCorruption: Sendable, CustomTestStringConvertible {
             .init("shape not array", header: entry(shape: #""2""#), data: eight) { isInvalidField($0, "shape") },
             .init("negative dimension", header: entry(shape: "[-2]"), data: eight) { isInvalidField($0, "shape") },
             .init("fractional dimension", header: entry(shape: "[2.0]"), data: eight) { isInvalidField($0, "shape") },
-            .init("huge dimension", header: entry(shape: "[99999999999999999999]"), data: eight) { isInvalidField($0, "shape") },
+            .init("huge dimension", header: entry(shape: "[99999999999999999999]"), data: eight) {
+                isInvalidField($0, "shape")
+            },
             .init("one offset", header: entry(offsets: "[8]"), data: eight) { isInvalidField($0, "data_offsets") },
-            .init("three offsets", header: entry(offsets: "[0,8,8]"), data: eight) { isInvalidField($0, "data_offsets") },
-            .init("negative offset", header: entry(offsets: "[-8,0]"), data: eight) { isInvalidField($0, "data_offsets") },
-            .init("negative zero offset", header: entry(offsets: "[-0,8]"), data: eight) { isInvalidField($0, "data_offsets") },
-            .init("exponent offset", header: entry(offsets: "[0,8e0]"), data: eight) { isInvalidField($0, "data_offsets") },
-            .init("reversed offsets", header: entry(offsets: "[8,0]"), data: eight) { isInvalidField($0, "data_offsets") },
-            .init("unknown dtype", header: entry(dtype: #""Q7""#), data: eight) { $0 == .unsupportedDType(tensor: "t", dtype: "Q7") },
+            .init("three offsets", header: entry(offsets: "[0,8,8]"), data: eight) {
+                isInvalidField($0, "data_offsets")
+            },
+            .init("negative offset", header: entry(offsets: "[-8,0]"), data: eight) {
+                isInvalidField($0, "data_offsets")
+            },
+            .init("negative zero offset", header: entry(offsets: "[-0,8]"), data: eight) {
+                isInvalidField($0, "data_offsets")
+            },
+            .init("exponent offset", header: entry(offsets: "[0,8e0]"), data: eight) {
+                isInvalidField($0, "data_offsets")
+            },
+            .init("reversed offsets", header: entry(offsets: "[8,0]"), data: eight) {
+                isInvalidField($0, "data_offsets")
+            },
+            .init("unknown dtype", header: entry(dtype: #""Q7""#), data: eight) {
+                $0 == .unsupportedDType(tensor: "t", dtype: "Q7")
+            },
             .init("byte count mismatch", header: entry(shape: "[3]"), data: eight) {
                 $0 == .byteCountMismatch(tensor: "t", dtype: "F32", shape: [3], expected: 12, actual: 8)
             },
@@ -105,21 +130,35 @@ struct SafetensorsCorruption: Sendable, CustomTestStringConvertible {
             .init("offsets past buffer", header: entry(offsets: "[8,16]"), data: eight) {
                 $0 == .offsetsOutOfRange(tensor: "t", end: 16, bufferSize: 8)
             },
-            .init("overlapping regions", header: entries([("a", "[2]", "[0,8]"), ("b", "[2]", "[4,12]")]),
-                  data: eight + eight) { $0 == .overlappingTensors(first: "a", second: "b") },
-            .init("hole between regions", header: entries([("a", "[1]", "[0,4]"), ("b", "[1]", "[8,12]")]),
-                  data: eight + [0, 0, 0, 0]) { $0 == .dataGap(from: 4, to: 8, after: "a", before: "b") },
+            .init(
+                "overlapping regions", header: entries([("a", "[2]", "[0,8]"), ("b", "[2]", "[4,12]")]),
+                data: eight + eight
+            ) { $0 == .overlappingTensors(first: "a", second: "b") },
+            .init(
+                "hole between regions", header: entries([("a", "[1]", "[0,4]"), ("b", "[1]", "[8,12]")]),
+                data: eight + [0, 0, 0, 0]
+            ) { $0 == .dataGap(from: 4, to: 8, after: "a", before: "b") },
             .init("hole at start", header: entry(shape: "[1]", offsets: "[4,8]"), data: eight) {
                 $0 == .dataGap(from: 0, to: 4, after: nil, before: "t")
             },
-            .init("no tensors but data", header: "{}", data: eight) { $0 == .dataGap(from: 0, to: 8, after: nil, before: nil) },
-            .init("duplicate tensor", header: entries([("t", "[1]", "[0,4]"), ("t", "[1]", "[4,8]")]),
-                  data: eight) { $0 == .duplicateName("t") },
-            .init("duplicate field", header: #"{"t":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
-                  data: eight) { isInvalidField($0, "dtype") },
-            .init("metadata value not string", header: #"{"__metadata__":{"epochs":3}}"#) { $0 == .metadataValueNotString(key: "epochs") },
+            .init("no tensors but data", header: "{}", data: eight) {
+                $0 == .dataGap(from: 0, to: 8, after: nil, before: nil)
+            },
+            .init(
+                "duplicate tensor", header: entries([("t", "[1]", "[0,4]"), ("t", "[1]", "[4,8]")]),
+                data: eight
+            ) { $0 == .duplicateName("t") },
+            .init(
+                "duplicate field", header: #"{"t":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
+                data: eight
+            ) { isInvalidField($0, "dtype") },
+            .init("metadata value not string", header: #"{"__metadata__":{"epochs":3}}"#) {
+                $0 == .metadataValueNotString(key: "epochs")
+            },
             .init("metadata not object", header: #"{"__metadata__":["a"]}"#) { $0 == .metadataNotObject },
-            .init("duplicate metadata", header: #"{"__metadata__":{},"__metadata__":{}}"#) { $0 == .duplicateName("__metadata__") },
+            .init("duplicate metadata", header: #"{"__metadata__":{},"__metadata__":{}}"#) {
+                $0 == .duplicateName("__metadata__")
+            },
         ]
     }()
 

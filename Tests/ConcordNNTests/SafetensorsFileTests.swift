@@ -16,7 +16,8 @@ struct SafetensorsFileTests {
         #expect(file.metadata == SafetensorsFixture.sampleMetadata)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
         let onDisk = try Data(contentsOf: url)
-        let encoded = try Safetensors.encode(SafetensorsFixture.sampleTensors, metadata: SafetensorsFixture.sampleMetadata)
+        let encoded = try Safetensors.encode(
+            SafetensorsFixture.sampleTensors, metadata: SafetensorsFixture.sampleMetadata)
         #expect(Array(onDisk) == encoded)
     }
 
@@ -49,15 +50,20 @@ struct SafetensorsFileTests {
         let url = directory.appendingPathComponent("absent/model.safetensors")
 
         let error = #expect(throws: SafetensorsError.self) { try Safetensors.write([:], to: url) }
-        guard case .io(let path, _)? = error else { Issue.record("expected .io, got \(String(describing: error))"); return }
+        guard case .io(let path, _)? = error else {
+            Issue.record("expected .io, got \(String(describing: error))"); return
+        }
         #expect(path == url.path)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
     @Test func readingAMissingFileThrowsIOError() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("absent-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "absent-\(UUID().uuidString).safetensors")
         let error = #expect(throws: SafetensorsError.self) { try Safetensors.read(from: url) }
-        guard case .io(let path, _)? = error else { Issue.record("expected .io, got \(String(describing: error))"); return }
+        guard case .io(let path, _)? = error else {
+            Issue.record("expected .io, got \(String(describing: error))"); return
+        }
         #expect(path == url.path)
     }
 }

@@ -18,14 +18,16 @@ enum PythonSafetensors {
     static let available: Bool = (try? run("import safetensors, numpy").status) == 0
 
     /// Runs `python3 -c script arguments...`, returning its exit status and output.
-    static func run(_ script: String, _ arguments: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(
+        _ script: String, _ arguments: [String] = []
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         guard let executable else { return (127, "", "python3 not found on PATH") }
         let directory = try SafetensorsFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("stdout")
         let errURL = directory.appendingPathComponent("stderr")
         guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-              FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            FileManager.default.createFile(atPath: errURL.path, contents: nil)
         else { return (126, "", "cannot create output files in \(directory.path)") }
 
         let process = Process()
@@ -35,14 +37,19 @@ enum PythonSafetensors {
         process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
         process.waitUntilExit()
-        return (process.terminationStatus,
-                String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return (
+            process.terminationStatus,
+            String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        )
     }
 }
 
-@Suite("Safetensors interop with the Python reference",
-       .enabled(if: pythonSafetensorsAvailable(), "python3 with safetensors and numpy not found: pip install safetensors numpy"))
+@Suite(
+    "Safetensors interop with the Python reference",
+    .enabled(
+        if: pythonSafetensorsAvailable(), "python3 with safetensors and numpy not found: pip install safetensors numpy")
+)
 struct SafetensorsInteropTests {
     @Test func pythonLoadsAFileWrittenBySwift() throws {
         let directory = try SafetensorsFixture.temporaryDirectory()
@@ -73,7 +80,8 @@ struct SafetensorsInteropTests {
         let result = try PythonSafetensors.run(script, [url.path])
         try #require(result.status == 0, "python failed: \(result.stderr)")
         let summary = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "output: \(result.stdout)")
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            "output: \(result.stdout)")
         #expect(summary["metadata"] as? [String: String] == metadata)
         let loaded = try #require(summary["tensors"] as? [String: [String: Any]])
         #expect(Set(loaded.keys) == Set(tensors.keys))

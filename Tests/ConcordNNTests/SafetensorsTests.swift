@@ -44,7 +44,8 @@ enum SafetensorsFixture {
 @Suite("Safetensors encode/decode")
 struct SafetensorsTests {
     @Test func roundTripPreservesTensorsShapesAndMetadata() throws {
-        let bytes = try Safetensors.encode(SafetensorsFixture.sampleTensors, metadata: SafetensorsFixture.sampleMetadata)
+        let bytes = try Safetensors.encode(
+            SafetensorsFixture.sampleTensors, metadata: SafetensorsFixture.sampleMetadata)
         let file = try Safetensors.decode(bytes)
         #expect(file.tensors == SafetensorsFixture.sampleTensors)
         #expect(file.metadata == SafetensorsFixture.sampleMetadata)
@@ -62,9 +63,12 @@ struct SafetensorsTests {
     }
 
     @Test func encodingIsDeterministic() throws {
-        let first = try Safetensors.encode(SafetensorsFixture.sampleTensors, metadata: SafetensorsFixture.sampleMetadata)
+        let first = try Safetensors.encode(
+            SafetensorsFixture.sampleTensors, metadata: SafetensorsFixture.sampleMetadata)
         var reordered: [String: Tensor] = [:]
-        for (name, tensor) in SafetensorsFixture.sampleTensors.sorted(by: { $0.key > $1.key }) { reordered[name] = tensor }
+        for (name, tensor) in SafetensorsFixture.sampleTensors.sorted(by: { $0.key > $1.key }) {
+            reordered[name] = tensor
+        }
         let second = try Safetensors.encode(reordered, metadata: SafetensorsFixture.sampleMetadata)
         #expect(first == second)
     }
@@ -107,7 +111,8 @@ struct SafetensorsTests {
 
     @Test func decodeAcceptsDataAndUnpaddedHeader() throws {
         let header = #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
-        let bytes = SafetensorsFixture.file(header: header, data: SafetensorsFixture.littleEndian(Float(1.5).bitPattern))
+        let bytes = SafetensorsFixture.file(
+            header: header, data: SafetensorsFixture.littleEndian(Float(1.5).bitPattern))
         #expect(try Safetensors.decode(Data(bytes))["x"] == Tensor(shape: [1], scalars: [1.5]))
         #expect(try Safetensors.decode(bytes[...])["x"] == Tensor(shape: [1], scalars: [1.5]))
     }
@@ -123,8 +128,9 @@ struct SafetensorsTests {
         #expect(tensor.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
         #expect(file.dtypes["h"] == .f16)
 
-        let nan = SafetensorsFixture.file(header: #"{"n":{"dtype":"F16","shape":[],"data_offsets":[0,2]}}"#,
-                                          data: SafetensorsFixture.littleEndian(UInt16(0x7E00)))
+        let nan = SafetensorsFixture.file(
+            header: #"{"n":{"dtype":"F16","shape":[],"data_offsets":[0,2]}}"#,
+            data: SafetensorsFixture.littleEndian(UInt16(0x7E00)))
         #expect(try Safetensors.decode(nan)["n"]?.scalars.first?.isNaN == true)
     }
 
@@ -144,7 +150,8 @@ struct SafetensorsTests {
             {"d":{"dtype":"F64","shape":[2,2],"data_offsets":[0,32]},\
             "f":{"dtype":"F32","shape":[],"data_offsets":[32,36]},"__metadata__":{"src":"hand"}}
             """
-        let data = doubles.map(\.bitPattern).flatMap(SafetensorsFixture.littleEndian)
+        let data =
+            doubles.map(\.bitPattern).flatMap(SafetensorsFixture.littleEndian)
             + SafetensorsFixture.littleEndian(Float(-3).bitPattern)
         let file = try Safetensors.decode(SafetensorsFixture.file(header: header, data: data, pad: true))
         #expect(file["d"] == Tensor(shape: [2, 2], scalars: [1.5, -0.25, Float(0.1), .infinity]))
@@ -157,7 +164,9 @@ struct SafetensorsTests {
     func rejectsUnsupportedDTypes(dtype: String) {
         let header = #"{"ids":{"dtype":"\#(dtype)","shape":[2],"data_offsets":[0,2]}}"#
         let bytes = SafetensorsFixture.file(header: header, data: [1, 2])
-        #expect(throws: SafetensorsError.unsupportedDType(tensor: "ids", dtype: dtype)) { try Safetensors.decode(bytes) }
+        #expect(throws: SafetensorsError.unsupportedDType(tensor: "ids", dtype: dtype)) {
+            try Safetensors.decode(bytes)
+        }
         let message = SafetensorsError.unsupportedDType(tensor: "ids", dtype: dtype).description
         #expect(message.contains("'ids'") && message.contains("'\(dtype)'"))
     }

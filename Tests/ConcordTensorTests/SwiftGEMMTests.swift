@@ -1,5 +1,5 @@
-import Testing
 import ConcordTensor
+import Testing
 
 /// SplitMix64: a tiny seeded generator so every run sees the same matrices.
 private struct SplitMix64 {
@@ -37,20 +37,20 @@ enum SwiftGEMMTransposition: CaseIterable, Sendable {
 
 private let cases: [SwiftGEMMCase] = [
     SwiftGEMMCase(m: 1, n: 1, k: 1),
-    SwiftGEMMCase(m: 6, n: 16, k: 4),                                   // whole micro-tiles
-    SwiftGEMMCase(m: 7, n: 9, k: 5, alpha: -0.5),                       // ragged edges in m and n
-    SwiftGEMMCase(m: 13, n: 17, k: 3, beta: 1),                         // accumulate
+    SwiftGEMMCase(m: 6, n: 16, k: 4),  // whole micro-tiles
+    SwiftGEMMCase(m: 7, n: 9, k: 5, alpha: -0.5),  // ragged edges in m and n
+    SwiftGEMMCase(m: 13, n: 17, k: 3, beta: 1),  // accumulate
     SwiftGEMMCase(m: 11, n: 19, k: 23, padA: 3, padB: 5, padC: 7, alpha: -0.5, beta: 0.25),
-    SwiftGEMMCase(m: 5, n: 3, k: 0, beta: 0.5),                         // k = 0: C ← beta·C
-    SwiftGEMMCase(m: 5, n: 3, k: 0, padC: 2),                           // k = 0, beta = 0: C ← 0
-    SwiftGEMMCase(m: 4, n: 6, k: 7, alpha: 0, beta: 2),                 // alpha = 0: A and B unused
+    SwiftGEMMCase(m: 5, n: 3, k: 0, beta: 0.5),  // k = 0: C ← beta·C
+    SwiftGEMMCase(m: 5, n: 3, k: 0, padC: 2),  // k = 0, beta = 0: C ← 0
+    SwiftGEMMCase(m: 4, n: 6, k: 7, alpha: 0, beta: 2),  // alpha = 0: A and B unused
     SwiftGEMMCase(m: 0, n: 5, k: 3, beta: 1),
     SwiftGEMMCase(m: 5, n: 0, k: 3),
-    SwiftGEMMCase(m: 10, n: 42, k: 260),                                // B read in place; 2 k-slabs
-    SwiftGEMMCase(m: 200, n: 30, k: 10, beta: 1),                       // two row blocks, shallow k
+    SwiftGEMMCase(m: 10, n: 42, k: 260),  // B read in place; 2 k-slabs
+    SwiftGEMMCase(m: 200, n: 30, k: 10, beta: 1),  // two row blocks, shallow k
     SwiftGEMMCase(m: 25, n: 33, k: 40, padB: 1, beta: -1),
-    SwiftGEMMCase(m: 146, n: 9, k: 257, padA: 2, padC: 1, alpha: 2, beta: 1), // row blocks and k-slabs
-    SwiftGEMMCase(m: 3, n: 4_100, k: 2, padB: 3, beta: 0.5),            // several column blocks
+    SwiftGEMMCase(m: 146, n: 9, k: 257, padA: 2, padC: 1, alpha: 2, beta: 1),  // row blocks and k-slabs
+    SwiftGEMMCase(m: 3, n: 4_100, k: 2, padB: 3, beta: 0.5),  // several column blocks
 ]
 
 /// Runs `SwiftGEMM` on `testCase` and compares with a Double reference, elementwise to

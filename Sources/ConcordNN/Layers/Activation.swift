@@ -17,8 +17,10 @@ public enum Activation: String, Sendable, Equatable, Codable {
     /// The gradient with respect to the pre-activation, given the activation's output and the gradient
     /// with respect to it; written into `result` (for `.identity` the input gradient is passed through).
     @inlinable
-    func backward(_ count: Int, output: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
-                  into result: UnsafeMutablePointer<Float>) {
+    func backward(
+        _ count: Int, output: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+        into result: UnsafeMutablePointer<Float>
+    ) {
         switch self {
         case .identity: result.update(from: gradient, count: count)
         case .relu: VectorKernels.reluBackward(count, output: output, gradient, result)

@@ -48,8 +48,10 @@ public final class Conv2D: Layer {
     private static let wholeBatchBytes = 4 << 20
 
     /// Creates a convolution initialised like PyTorch's `Conv2d`.
-    public init(name: String, inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
-                padding: Padding = .valid, activation: Activation = .identity, generator: inout SeededGenerator) {
+    public init(
+        name: String, inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Padding = .valid, activation: Activation = .identity, generator: inout SeededGenerator
+    ) {
         self.name = name
         self.activation = activation
         self.inChannels = inChannels
@@ -58,7 +60,8 @@ public final class Conv2D: Layer {
         self.stride = stride
         self.padding = padding
         let fanIn = inChannels * kernelSize * kernelSize
-        weight = Initialization.uniformFanIn(shape: [outChannels, kernelSize, kernelSize, inChannels], fanIn: fanIn, using: &generator)
+        weight = Initialization.uniformFanIn(
+            shape: [outChannels, kernelSize, kernelSize, inChannels], fanIn: fanIn, using: &generator)
         bias = Initialization.uniformFanIn(shape: [outChannels], fanIn: fanIn, using: &generator)
         weightGradient = .zeros(weight.shape)
         biasGradient = .zeros(bias.shape)
@@ -71,16 +74,19 @@ public final class Conv2D: Layer {
         case .valid:
             (oh, ow, top, left) = ((height - kernelSize) / stride + 1, (width - kernelSize) / stride + 1, 0, 0)
         case .explicit(let p):
-            (oh, ow, top, left) = ((height + 2 * p - kernelSize) / stride + 1, (width + 2 * p - kernelSize) / stride + 1, p, p)
+            (oh, ow, top, left) = (
+                (height + 2 * p - kernelSize) / stride + 1, (width + 2 * p - kernelSize) / stride + 1, p, p
+            )
         case .same:
             let outH = (height + stride - 1) / stride, outW = (width + stride - 1) / stride
             let padH = max(0, (outH - 1) * stride + kernelSize - height)
             let padW = max(0, (outW - 1) * stride + kernelSize - width)
             (oh, ow, top, left) = (outH, outW, padH / 2, padW / 2)
         }
-        return ConvolutionGeometry(height: height, width: width, channels: inChannels, kernelHeight: kernelSize,
-                                   kernelWidth: kernelSize, strideHeight: stride, strideWidth: stride,
-                                   padTop: top, padLeft: left, outputHeight: oh, outputWidth: ow)
+        return ConvolutionGeometry(
+            height: height, width: width, channels: inChannels, kernelHeight: kernelSize,
+            kernelWidth: kernelSize, strideHeight: stride, strideWidth: stride,
+            padTop: top, padLeft: left, outputHeight: oh, outputWidth: ow)
     }
 
     /// `[h, w, inChannels]` in, `[outH, outW, outChannels]` out.
@@ -90,7 +96,9 @@ public final class Conv2D: Layer {
         }
         let g = geometry(height: inputShape[0], width: inputShape[1])
         guard g.outputHeight > 0, g.outputWidth > 0 else {
-            throw ModelError.incompatibleShape(layer: name, expected: "an image at least as large as the \(kernelSize)×\(kernelSize) kernel", got: inputShape)
+            throw ModelError.incompatibleShape(
+                layer: name, expected: "an image at least as large as the \(kernelSize)×\(kernelSize) kernel",
+                got: inputShape)
         }
         return [g.outputHeight, g.outputWidth, outChannels]
     }
@@ -127,8 +135,9 @@ public final class Conv2D: Layer {
                                 let y = out.start + first * outPerImage
                                 g.im2col(x.start + first * g.imageSize, images: images, into: col.start)
                                 VectorKernels.broadcastRows(b.start, columns: outChannels, rows: rows, into: y)
-                                GEMM.multiply(col.start, w.start, into: y, m: rows, n: outChannels, k: g.patchSize,
-                                              transposeB: true, beta: 1)
+                                GEMM.multiply(
+                                    col.start, w.start, into: y, m: rows, n: outChannels, k: g.patchSize,
+                                    transposeB: true, beta: 1)
                                 activation.apply(rows * outChannels, y)
                             }
                         }
@@ -169,21 +178,28 @@ public final class Conv2D: Layer {
                                                 let rows = images * g.outputPixels
                                                 var gradient = dy.start + first * outPerImage
                                                 if activation != .identity {
-                                                    activation.backward(rows * outChannels, output: y.start + first * outPerImage,
-                                                                        gradient: gradient, into: scratch.start)
+                                                    activation.backward(
+                                                        rows * outChannels, output: y.start + first * outPerImage,
+                                                        gradient: gradient, into: scratch.start)
                                                     gradient = UnsafePointer(scratch.start)
                                                 }
                                                 if !reuseColumns {
-                                                    g.im2col(x.start + first * g.imageSize, images: images, into: col.start)
+                                                    g.im2col(
+                                                        x.start + first * g.imageSize, images: images, into: col.start)
                                                 }
-                                                GEMM.multiply(gradient, col.start, into: dw.start, m: outChannels,
-                                                              n: g.patchSize, k: rows, transposeA: true, beta: first == 0 ? 0 : 1)
-                                                VectorKernels.columnSums(gradient, rows: rows, columns: outChannels,
-                                                                         into: db.start, accumulate: first != 0)
+                                                GEMM.multiply(
+                                                    gradient, col.start, into: dw.start, m: outChannels,
+                                                    n: g.patchSize, k: rows, transposeA: true, beta: first == 0 ? 0 : 1)
+                                                VectorKernels.columnSums(
+                                                    gradient, rows: rows, columns: outChannels,
+                                                    into: db.start, accumulate: first != 0)
                                                 guard needsInputGradient else { continue }
-                                                GEMM.multiply(gradient, w.start, into: col.start,
-                                                              m: rows, n: g.patchSize, k: outChannels)
-                                                g.col2im(col.start, images: images, addingInto: dx.start + first * g.imageSize)
+                                                GEMM.multiply(
+                                                    gradient, w.start, into: col.start,
+                                                    m: rows, n: g.patchSize, k: outChannels)
+                                                g.col2im(
+                                                    col.start, images: images,
+                                                    addingInto: dx.start + first * g.imageSize)
                                             }
                                         }
                                     }

@@ -23,8 +23,10 @@ public final class Dense: Layer {
     private var preActivationGradient = Tensor.empty
 
     /// Creates a dense layer initialised like PyTorch's `Linear`.
-    public init(name: String, inputSize: Int, outputSize: Int, activation: Activation = .identity,
-                generator: inout SeededGenerator) {
+    public init(
+        name: String, inputSize: Int, outputSize: Int, activation: Activation = .identity,
+        generator: inout SeededGenerator
+    ) {
         self.name = name
         self.activation = activation
         self.inputSize = inputSize
@@ -55,8 +57,9 @@ public final class Dense: Layer {
             }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
-                    GEMM.multiply(x.start, w.start, into: y.start, m: batch, n: outputSize, k: inputSize,
-                                  transposeB: true, beta: 1)
+                    GEMM.multiply(
+                        x.start, w.start, into: y.start, m: batch, n: outputSize, k: inputSize,
+                        transposeB: true, beta: 1)
                 }
             }
             activation.apply(y.count, y.start)
@@ -84,8 +87,9 @@ public final class Dense: Layer {
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 weightGradient.withUnsafeMutableBufferPointer { dw in
-                    GEMM.multiply(dy.start, x.start, into: dw.start, m: outputSize, n: inputSize, k: batch,
-                                  transposeA: true)
+                    GEMM.multiply(
+                        dy.start, x.start, into: dw.start, m: outputSize, n: inputSize, k: batch,
+                        transposeA: true)
                 }
             }
             biasGradient.withUnsafeMutableBufferPointer { db in

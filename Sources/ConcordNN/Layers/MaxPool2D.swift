@@ -46,8 +46,9 @@ public final class MaxPool2D: Layer {
                         for oy in 0..<oh {
                             for ox in 0..<ow {
                                 let first = ((n * h + oy * stride) * w + ox * stride) * c
-                                Self.poolWindow(x.start, first: first, rowStride: w * c, channels: c,
-                                                size: poolSize, into: out.start + o, argmax: arg.start + o)
+                                Self.poolWindow(
+                                    x.start, first: first, rowStride: w * c, channels: c,
+                                    size: poolSize, into: out.start + o, argmax: arg.start + o)
                                 o += c
                             }
                         }
@@ -61,8 +62,10 @@ public final class MaxPool2D: Layer {
     /// The per-channel maximum (and its flat input index) of one window whose top-left is at `first`.
     /// Channels are innermost in NHWC, so whole blocks of 16 channels are compared at once.
     @inline(__always)
-    private static func poolWindow(_ x: UnsafePointer<Float>, first: Int, rowStride: Int, channels c: Int, size: Int,
-                                   into best: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    private static func poolWindow(
+        _ x: UnsafePointer<Float>, first: Int, rowStride: Int, channels c: Int, size: Int,
+        into best: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    ) {
         let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         var ch = 0
         while ch + 16 <= c {
@@ -74,7 +77,8 @@ public final class MaxPool2D: Layer {
                     let v = UnsafeRawPointer(x + base).loadUnaligned(as: SIMD16<Float>.self)
                     let greater = v .> value
                     value.replace(with: v, where: greater)
-                    index.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: base)) &+ lanes, where: greater)
+                    index.replace(
+                        with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: base)) &+ lanes, where: greater)
                 }
             }
             UnsafeMutableRawPointer(best + ch).storeBytes(of: value, as: SIMD16<Float>.self)
@@ -115,8 +119,9 @@ public final class MaxPool2D: Layer {
                             let first = ((n * h + oy * poolSize) * w + ox * poolSize) * c
                             for ky in 0..<poolSize {
                                 for kx in 0..<poolSize {
-                                    Self.routeWindow(dy.start + o, arg.start + o, base: first + (ky * w + kx) * c,
-                                                     channels: c, into: dx.start)
+                                    Self.routeWindow(
+                                        dy.start + o, arg.start + o, base: first + (ky * w + kx) * c,
+                                        channels: c, into: dx.start)
                                 }
                             }
                         }
@@ -133,8 +138,10 @@ public final class MaxPool2D: Layer {
     /// For the `channels` inputs starting at `base` of one window position: the output gradient where
     /// that input was the maximum, else zero.
     @inline(__always)
-    private static func routeWindow(_ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>, base: Int,
-                                    channels c: Int, into dx: UnsafeMutablePointer<Float>) {
+    private static func routeWindow(
+        _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>, base: Int,
+        channels c: Int, into dx: UnsafeMutablePointer<Float>
+    ) {
         let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         var ch = 0
         while ch + 16 <= c {

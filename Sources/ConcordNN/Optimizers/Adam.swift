@@ -1,8 +1,9 @@
 import ConcordTensor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Adam (Kingma & Ba 2015) with bias correction and optional L2 weight decay, as PyTorch's `Adam`.
@@ -20,8 +21,10 @@ public final class Adam: Optimizer {
     private var steps = 0
 
     /// Creates the optimiser.
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2

@@ -60,7 +60,9 @@ extension Safetensors {
         func field(_ key: String) throws(SafetensorsError) -> JSON {
             let matches = fields.filter { $0.key == key }
             guard let match = matches.first else { throw .missingField(tensor: name, field: key) }
-            guard matches.count == 1 else { throw .invalidField(tensor: name, field: key, reason: "appears more than once") }
+            guard matches.count == 1 else {
+                throw .invalidField(tensor: name, field: key, reason: "appears more than once")
+            }
             return match.value
         }
 
@@ -73,7 +75,8 @@ extension Safetensors {
         var shape: [Int] = []
         for dim in dims {
             guard let extent = nonNegativeInteger(dim) else {
-                throw .invalidField(tensor: name, field: "shape", reason: "\(describe(dim)) is not a non-negative integer")
+                throw .invalidField(
+                    tensor: name, field: "shape", reason: "\(describe(dim)) is not a non-negative integer")
             }
             shape.append(extent)
         }
@@ -81,8 +84,9 @@ extension Safetensors {
             throw .invalidField(tensor: name, field: "data_offsets", reason: "expected [begin, end]")
         }
         guard let begin = nonNegativeInteger(offsets[0]), let end = nonNegativeInteger(offsets[1]) else {
-            throw .invalidField(tensor: name, field: "data_offsets",
-                                reason: "\(describe(offsets[0])), \(describe(offsets[1])) are not both non-negative integers")
+            throw .invalidField(
+                tensor: name, field: "data_offsets",
+                reason: "\(describe(offsets[0])), \(describe(offsets[1])) are not both non-negative integers")
         }
         guard begin <= end else {
             throw .invalidField(tensor: name, field: "data_offsets", reason: "begin \(begin) is after end \(end)")
@@ -98,7 +102,8 @@ extension Safetensors {
         let (byteCount, overflow) = elementCount.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else { throw .shapeOverflow(tensor: name, shape: shape) }
         guard byteCount == end - begin else {
-            throw .byteCountMismatch(tensor: name, dtype: dtypeName, shape: shape, expected: byteCount, actual: end - begin)
+            throw .byteCountMismatch(
+                tensor: name, dtype: dtypeName, shape: shape, expected: byteCount, actual: end - begin)
         }
         return Entry(name: name, dtype: dtype, shape: shape, elementCount: elementCount, begin: begin, end: end)
     }
@@ -153,8 +158,10 @@ extension Safetensors {
     ) -> [UInt8] {
         var members = entries.map { entry in
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            return (key: entry.name,
-                    json: "{\"data_offsets\":[\(entry.begin),\(entry.end)],\"dtype\":\"F32\",\"shape\":[\(shape)]}")
+            return (
+                key: entry.name,
+                json: "{\"data_offsets\":[\(entry.begin),\(entry.end)],\"dtype\":\"F32\",\"shape\":[\(shape)]}"
+            )
         }
         if !metadata.isEmpty {
             let pairs = metadata.sorted { utf8Precedes($0.key, $1.key) }

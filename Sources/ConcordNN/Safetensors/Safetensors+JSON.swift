@@ -54,7 +54,9 @@ extension Safetensors {
         }
 
         private mutating func expect(_ byte: UInt8, _ what: String) throws(SafetensorsError) {
-            guard current == byte else { throw failure(current == nil ? "unexpected end, expected \(what)" : "expected \(what)") }
+            guard current == byte else {
+                throw failure(current == nil ? "unexpected end, expected \(what)" : "expected \(what)")
+            }
             index += 1
         }
 
@@ -140,7 +142,8 @@ extension Safetensors {
             } else if digits() == 0 {
                 throw failure("invalid number")
             }
-            let isPlainDigits = bytes[start] != UInt8(ascii: "-")
+            let isPlainDigits =
+                bytes[start] != UInt8(ascii: "-")
                 && current != UInt8(ascii: ".") && current != UInt8(ascii: "e") && current != UInt8(ascii: "E")
             if isPlainDigits, let value = Self.integerValue(of: bytes[start..<index]) { return .integer(value) }
             if current == UInt8(ascii: ".") {

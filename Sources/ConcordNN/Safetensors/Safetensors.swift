@@ -1,11 +1,12 @@
 import ConcordTensor
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads and writes the Hugging Face safetensors format.
@@ -26,7 +27,9 @@ public enum Safetensors {
     ///
     /// - Throws: ``SafetensorsError/reservedName(_:)`` for a tensor named `__metadata__`,
     ///   ``SafetensorsError/invalidTensor(name:reason:)`` when a tensor's scalars do not fill its shape.
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:])
+    public static func encode(
+        _ tensors: [String: Tensor], metadata: [String: String] = [:]
+    )
         throws(SafetensorsError) -> [UInt8]
     {
         let ordered = tensors.sorted { utf8Precedes($0.key, $1.key) }
@@ -93,7 +96,9 @@ public enum Safetensors {
     /// never a partial model.
     ///
     /// - Throws: the errors of ``encode(_:metadata:)``, or ``SafetensorsError/io(path:reason:)``.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL)
+    public static func write(
+        _ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL
+    )
         throws(SafetensorsError)
     {
         try writeAtomically(try encode(tensors, metadata: metadata), to: url)
@@ -108,7 +113,9 @@ public enum Safetensors {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw .io(path: url.path, reason: "no such file")
         }
-        guard !isDirectory.boolValue else { throw .io(path: url.path, reason: "is a directory, not a safetensors file") }
+        guard !isDirectory.boolValue else {
+            throw .io(path: url.path, reason: "is a directory, not a safetensors file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -143,7 +150,8 @@ public enum Safetensors {
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw error as? SafetensorsError ?? .io(path: path, reason: "cannot write file: \(error.localizedDescription)")
+            throw error as? SafetensorsError
+                ?? .io(path: path, reason: "cannot write file: \(error.localizedDescription)")
         }
     }
 }
@@ -159,8 +167,10 @@ public struct SafetensorsFile: Sendable, Equatable {
     public var dtypes: [String: Safetensors.DType]
 
     /// Creates file contents from its parts.
-    public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:],
-                dtypes: [String: Safetensors.DType] = [:]) {
+    public init(
+        tensors: [String: Tensor] = [:], metadata: [String: String] = [:],
+        dtypes: [String: Safetensors.DType] = [:]
+    ) {
         self.tensors = tensors
         self.metadata = metadata
         self.dtypes = dtypes
