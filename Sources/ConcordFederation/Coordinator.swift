@@ -135,9 +135,8 @@ public actor Coordinator {
         let (results, failures) = await gather(round: round, instructions: instructions)
         let fitDone = ContinuousClock.now
 
-        var failed = failures
         var metrics: [String: Double] = [:]
-        var completed = false
+        var error: String?
         if results.count >= configuration.minFitResults {
             do {
                 let aggregate = try strategy.aggregateFit(
@@ -145,24 +144,34 @@ public actor Coordinator {
                     failures: failures)
                 parameters = aggregate.parameters
                 metrics = aggregate.metrics
-                completed = true
-            } catch {
-                failed.append(ParticipantFailure(participant: -1, reason: "aggregation failed: \(error)"))
+            } catch let failure {
+                error = "aggregation failed: \(failure); the previous model is kept"
             }
+        } else {
+            error =
+                FederationError.notEnoughResults(
+                    round: round, received: results.count, required: configuration.minFitResults
+                ).description
         }
         let aggregated = ContinuousClock.now
 
         var evaluation: EvaluationResult?
+        var evaluationError: String?
         let evaluate = configuration.evalEvery > 0 && (round % configuration.evalEvery == 0 || forceEvaluation)
         if evaluate, let evaluator {
-            evaluation = try? await evaluator.evaluate(parameters)
+            do {
+                evaluation = try await evaluator.evaluate(parameters)
+            } catch let failure {
+                evaluationError = "\(failure)"
+            }
         }
         let evaluated = ContinuousClock.now
         let federated = await federatedEvaluation(round: round)
 
         let record = RoundRecord(
-            round: round, sampled: sampled, succeeded: completed ? results.count : 0, failures: failed,
-            completed: completed, evaluation: evaluation, federatedEvaluation: federated, metrics: metrics,
+            round: round, sampled: sampled, succeeded: error == nil ? results.count : 0, failures: failures,
+            error: error, evaluation: evaluation, evaluationError: evaluationError,
+            federatedEvaluation: federated, metrics: metrics,
             fitSeconds: (fitDone - fitStarted).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
             evaluateSeconds: (evaluated - aggregated).seconds, seconds: (ContinuousClock.now - started).seconds)
         history.append(record)

@@ -8,10 +8,14 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     public var succeeded: Int
     /// Participants that failed or missed the deadline.
     public var failures: [ParticipantFailure]
-    /// Whether the round produced new global parameters (enough participants answered).
-    public var completed: Bool
+    /// Why the round produced no new parameters (too few answers, aggregation refused); nil when it did.
+    public var error: String?
+    /// Whether the round produced new global parameters.
+    public var completed: Bool { error == nil }
     /// Central evaluation of the new global parameters, when this round evaluated.
     public var evaluation: EvaluationResult?
+    /// Why central evaluation failed, when it did (the round itself still counts).
+    public var evaluationError: String?
     /// Federated evaluation on participants' own data, when configured.
     public var federatedEvaluation: EvaluationResult?
     /// Strategy metrics (e.g. participants' mean training loss).

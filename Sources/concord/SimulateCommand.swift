@@ -113,6 +113,7 @@ struct SimulateCommand: AsyncParsableCommand {
                     let remaining = elapsed / Double(record.round) * Double(rounds - record.round)
                     line += String(format: ", %.1fs elapsed, ≤%.0fs to go", elapsed, remaining)
                     if !record.failures.isEmpty { line += ", \(record.failures.count) failed" }
+                    if let error = record.error { line += "; \(error)" }
                     display.finish(line)
                 case .runFinished:
                     return

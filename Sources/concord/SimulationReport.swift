@@ -11,10 +11,11 @@ struct SimulationReport: JSONReport {
         var participants: Int
         var failures: Int
         var trainLoss: Double?
+        var error: String?
 
         enum CodingKeys: String, CodingKey {
             case round, testAccuracy = "test_accuracy", testLoss = "test_loss", seconds, participants, failures
-            case trainLoss = "train_loss"
+            case trainLoss = "train_loss", error
         }
     }
 
@@ -67,7 +68,7 @@ struct SimulationReport: JSONReport {
             Round(
                 round: $0.round, testAccuracy: $0.evaluation?.accuracy, testLoss: $0.evaluation?.loss,
                 seconds: $0.seconds, participants: $0.succeeded, failures: $0.failures.count,
-                trainLoss: $0.metrics["loss"])
+                trainLoss: $0.metrics["loss"], error: $0.error)
         }
         roundsToTarget = Nullable(
             command.targetAccuracy.flatMap { target in

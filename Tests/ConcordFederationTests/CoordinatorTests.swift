@@ -48,6 +48,7 @@ struct CoordinatorTests {
             ], minFitResults: 2)
         let record = await c.runRound()
         #expect(!record.completed && record.succeeded == 0 && record.failures.count == 2)
+        #expect(record.error?.contains("only 1 participants answered, 2 are required") == true)
         #expect(await c.parameters.values == [0, 0, 0])
     }
 
@@ -73,7 +74,7 @@ struct CoordinatorTests {
         ])
         let record = await c.runRound()
         #expect(!record.completed)
-        #expect(record.failures.contains { $0.reason.contains("another model") })
+        #expect(record.error?.contains("another model") == true)
         #expect(await c.parameters.values == [0, 0, 0])
     }
 
