@@ -89,6 +89,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each side (default 3)")
     parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per figure per run")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="time both sides by elapsed time or by their thread's CPU time (steadier when shared)")
     parser.add_argument("--concord", default=os.path.join(ROOT, ".build", "release", "concord"))
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
@@ -98,9 +100,10 @@ def main():
 
     concord, torch = [], []
     for _ in range(args.rounds):
-        concord.append(run_json([args.concord, "bench", "--json", "--seconds", str(args.seconds)]))
+        concord.append(run_json([args.concord, "bench", "--json", "--seconds", str(args.seconds),
+                                 "--clock", args.clock]))
         torch.append(run_json([sys.executable, os.path.join(HERE, "pytorch_reference.py"), "--json",
-                               "--seconds", str(args.seconds)]))
+                               "--seconds", str(args.seconds), "--clock", args.clock]))
     kernels = {}
     for core in core_types():
         env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")}
@@ -111,7 +114,7 @@ def main():
         if "error" not in probe:
             kernels[core or "own detection"] = probe
 
-    report = {"rounds": args.rounds, "seconds": args.seconds, "concord_blas_kernel": concord[0]["blas_kernel"],
+    report = {"rounds": args.rounds, "seconds": args.seconds, "clock": args.clock, "concord_blas_kernel": concord[0]["blas_kernel"],
               "pytorch_version": torch[0].get("version"), "figures": {}, "openblas_kernels": kernels}
     for group, unit in (("train_examples_per_second", "examples/s"), ("gemm_gflops", "GFLOP/s")):
         for key in concord[0][group]:
@@ -131,7 +134,7 @@ def main():
         print(json.dumps(report, indent=2))
         return
     print(f"Concord ({report['concord_blas_kernel']}) vs PyTorch {report['pytorch_version']}, one thread each, "
-          f"{args.rounds} alternating runs of {args.seconds:g}s per figure; medians")
+          f"{args.rounds} alternating runs of {args.seconds:g}s per figure, {args.clock} clock; medians")
     print(f"{'figure':<38}{'Concord':>12}{'PyTorch':>12}{'ratio':>8}")
     for name, f in report["figures"].items():
         print(f"{name:<38}{f['concord_median']:>12.1f}{f['pytorch_median']:>12.1f}{f['ratio_median']:>8.2f}  {f['unit']}")
