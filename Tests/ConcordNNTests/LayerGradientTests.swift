@@ -53,6 +53,34 @@ struct LayerGradientTests {
         expectClose(GradientCheck.run(layer, input: input, step: c.activation == .relu ? 1e-3 : 1e-2))
     }
 
+    @Test(arguments: [Activation.identity, .relu])
+    func convolutionInChunksEqualsTheWholeBatch(activation: Activation) throws {
+        // Large batches are convolved a few images at a time; the result must not depend on it.
+        var g1 = SeededGenerator(seed: 21), g2 = SeededGenerator(seed: 21)
+        let whole = Conv2D(
+            name: "c", inChannels: 3, outChannels: 5, kernelSize: 3, padding: .same,
+            activation: activation, generator: &g1)
+        let chunked = Conv2D(
+            name: "c", inChannels: 3, outChannels: 5, kernelSize: 3, padding: .same,
+            activation: activation, generator: &g2)
+        chunked.wholeBatchBytes = 0
+        chunked.chunkBytes = 2 * 36 * 27 * 4  // two 6×6 images' im2col rows per chunk, so 3 chunks for 5 images
+        let x = GradientCheck.input([5, 6, 6, 3], seed: 22)
+        let dy = GradientCheck.input([5, 6, 6, 5], seed: 23)
+        let y1 = whole.forward(x, training: true), y2 = chunked.forward(x, training: true)
+        let dx1 = try #require(whole.backward(dy, needsInputGradient: true))
+        let dx2 = try #require(chunked.backward(dy, needsInputGradient: true))
+        func close(_ a: [Float], _ b: [Float]) -> Bool {
+            zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) }
+        }
+        #expect(close(y1.scalars, y2.scalars))
+        #expect(close(dx1.scalars, dx2.scalars))
+        var grads1: [[Float]] = [], grads2: [[Float]] = []
+        whole.updateParameters { _, _, grad in grads1.append(grad.scalars) }
+        chunked.updateParameters { _, _, grad in grads2.append(grad.scalars) }
+        #expect(zip(grads1, grads2).allSatisfy { close($0, $1) })
+    }
+
     @Test(arguments: [
         (2, 1, [2, 6, 7, 3]), (2, 2, [2, 6, 7, 3]), (3, 2, [2, 6, 7, 3]),
         (2, 2, [2, 4, 6, 20]),  // windows tile the input; 16 SIMD channels plus a remainder

@@ -43,9 +43,9 @@ public final class Conv2D: Layer {
     /// The activation gradient of one chunk.
     private var chunkGradient: [Float] = []
     /// Bytes of im2col rows formed at once: small enough to stay in the core's L2 cache.
-    private static let chunkBytes = 1 << 20
+    var chunkBytes = 1 << 20
     /// A batch whose whole im2col fits in this many bytes is formed once and reused by the backward pass.
-    private static let wholeBatchBytes = 4 << 20
+    var wholeBatchBytes = 4 << 20
 
     /// Creates a convolution initialised like PyTorch's `Conv2d`.
     public init(
@@ -106,8 +106,8 @@ public final class Conv2D: Layer {
     /// Images per chunk: the whole batch when its im2col is small, else what fits the cache budget.
     private func imagesPerChunk(_ g: ConvolutionGeometry, batch: Int) -> Int {
         let bytesPerImage = max(1, g.outputPixels * g.patchSize * MemoryLayout<Float>.size)
-        if batch * bytesPerImage <= Self.wholeBatchBytes { return max(1, batch) }
-        return max(1, min(batch, Self.chunkBytes / bytesPerImage))
+        if batch * bytesPerImage <= wholeBatchBytes { return max(1, batch) }
+        return max(1, min(batch, chunkBytes / bytesPerImage))
     }
 
     private func reserve(_ buffer: inout [Float], _ count: Int) {
