@@ -35,7 +35,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
-        .testTarget(name: "ConcordNNTests", dependencies: ["ConcordNN", "ConcordData"]),
+        .testTarget(
+            name: "ConcordNNTests",
+            dependencies: ["ConcordNN", "ConcordData"],
+            exclude: ["Fixtures/make_torch_cnn_step.py"],
+            resources: [.copy("Fixtures/torch_cnn_step.safetensors")]
+        ),
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
         .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation"]),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
