@@ -4,7 +4,7 @@
 Runs, alternately and `--rounds` times each (so drift on a shared machine hits both sides alike):
   * `concord bench --json`                    (Concord, one thread)
   * `Benchmarks/pytorch_reference.py --json`  (PyTorch 2.x on CPU, one thread, same models and work)
-and once per OpenBLAS core type this CPU supports (the library's own detection, Haswell, SkylakeX):
+and, in each round, once per OpenBLAS core type this CPU supports (the library's own detection, Haswell, SkylakeX):
   * single-threaded `cblas_sgemm` straight from libopenblas through ctypes,
 to know the best GEMM this machine's OpenBLAS can do. Prints the medians, the median of the
 pairwise ratios Concord/PyTorch, and Concord's GEMM as a share of the best OpenBLAS kernel.
@@ -98,23 +98,30 @@ def main():
     if args.probe:
         return openblas_probe()
 
-    concord, torch = [], []
+    concord, torch, probes = [], [], []
     for _ in range(args.rounds):
         concord.append(run_json([args.concord, "bench", "--json", "--seconds", str(args.seconds),
                                  "--clock", args.clock]))
         torch.append(run_json([sys.executable, os.path.join(HERE, "pytorch_reference.py"), "--json",
                                "--seconds", str(args.seconds), "--clock", args.clock]))
-    kernels = {}
-    for core in core_types():
-        env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")}
-        if core:
-            env["OPENBLAS_CORETYPE"] = core
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        probe = run_json([sys.executable, os.path.abspath(__file__), "--probe"], env=env)
-        if "error" not in probe:
-            kernels[core or "own detection"] = probe
+        round_probes = {}
+        for core in core_types():
+            env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")}
+            if core:
+                env["OPENBLAS_CORETYPE"] = core
+            env["OPENBLAS_NUM_THREADS"] = "1"
+            probe = run_json([sys.executable, os.path.abspath(__file__), "--probe"], env=env)
+            if "error" not in probe:
+                round_probes[core or "own detection"] = probe
+        probes.append(round_probes)
 
-    report = {"rounds": args.rounds, "seconds": args.seconds, "clock": args.clock, "concord_blas_kernel": concord[0]["blas_kernel"],
+    kernels = {}
+    for label in probes[0]:
+        kernels[label] = {"core": probes[0][label]["core"], "gemm_gflops": {
+            shape: statistics.median(p[label]["gemm_gflops"][shape] for p in probes)
+            for shape in probes[0][label]["gemm_gflops"]}}
+    report = {"rounds": args.rounds, "seconds": args.seconds, "clock": args.clock,
+              "concord_blas_kernel": concord[0]["blas_kernel"],
               "pytorch_version": torch[0].get("version"), "figures": {}, "openblas_kernels": kernels}
     for group, unit in (("train_examples_per_second", "examples/s"), ("gemm_gflops", "GFLOP/s")):
         for key in concord[0][group]:
@@ -125,11 +132,15 @@ def main():
                 "ratio_median": statistics.median(a / b for a, b in zip(ours, theirs)),
                 "concord_runs": ours, "pytorch_runs": theirs}
     for shape in concord[0]["gemm_gflops"]:
-        best = max((k["gemm_gflops"][shape], k["core"]) for k in kernels.values()) if kernels else None
-        if best:
-            figure = report["figures"][f"gemm_gflops.{shape}"]
-            figure["best_openblas"] = {"core": best[1], "gflops": best[0],
-                                       "concord_share": figure["concord_median"] / best[0]}
+        if not probes[0]:
+            break
+        # The best kernel of each round, paired with Concord's figure from the same round.
+        best = [max((p[label]["gemm_gflops"][shape], p[label]["core"]) for label in p) for p in probes]
+        figure = report["figures"][f"gemm_gflops.{shape}"]
+        figure["best_openblas"] = {
+            "core": best[0][1], "gflops_median": statistics.median(b[0] for b in best),
+            "concord_share_median": statistics.median(
+                run["gemm_gflops"][shape] / b[0] for run, b in zip(concord, best))}
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -145,7 +156,8 @@ def main():
     for shape in concord[0]["gemm_gflops"]:
         best = report["figures"][f"gemm_gflops.{shape}"].get("best_openblas")
         if best:
-            print(f"  Concord GEMM {shape}: {best['concord_share']:.0%} of the best kernel ({best['core']})")
+            print(f"  Concord GEMM {shape}: {best['concord_share_median']:.0%} of the best kernel ({best['core']}, "
+                  f"median of the rounds' pairwise ratios)")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,13 @@ public protocol Layer: AnyObject {
     /// to the input, or nil when `needsInputGradient` is false.
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
 
+    /// Like ``backward(_:needsInputGradient:)``, then the plain SGD update w ← w − η·∂L/∂w applied to this
+    /// layer's parameters; the input gradient is computed with the parameters as they were.
+    ///
+    /// Layers may fuse the update into the gradient computation (``Dense`` does: one GEMM with β = 1,
+    /// no gradient written, no separate pass); their gradient buffers are then not filled.
+    func backwardApplyingSGD(_ outputGradient: Tensor, needsInputGradient: Bool, learningRate: Float) -> Tensor?
+
     /// This layer's parameters in a fixed order, each with its local name ("weight", "bias").
     var parameterNames: [String] { get }
 
@@ -32,6 +39,20 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    /// The backward pass, then w ← w − η·g for every parameter.
+    public func backwardApplyingSGD(_ outputGradient: Tensor, needsInputGradient: Bool, learningRate: Float) -> Tensor?
+    {
+        let inputGradient = backward(outputGradient, needsInputGradient: needsInputGradient)
+        updateParameters { _, parameter, gradient in
+            parameter.withUnsafeMutableBufferPointer { w in
+                gradient.withUnsafeBufferPointer { g in
+                    VectorKernels.axpy(w.count, alpha: -learningRate, g.start, w.start)
+                }
+            }
+        }
+        return inputGradient
+    }
+
     /// Layers without parameters have none.
     public var parameterNames: [String] { [] }
 

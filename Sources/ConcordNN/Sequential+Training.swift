@@ -45,8 +45,7 @@ extension Sequential {
             let batchLabels = slice.map { labels[$0] }
             let logits = forwardUnchecked(inputs, training: true)
             let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batchLabels)
-            backward(gradient)
-            optimizer.step(self)
+            update(gradient, optimizer)
             lossSum += Double(loss) * Double(slice.count)
             progress?(step + 1, steps, loss)
         }

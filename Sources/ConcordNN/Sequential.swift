@@ -65,6 +65,21 @@ public final class Sequential {
         }
     }
 
+    /// Back-propagates and updates: plain SGD is fused into the layers' backward passes, any other
+    /// optimiser steps after a full backward pass.
+    func update(_ lossGradient: Tensor, _ optimizer: any Optimizer) {
+        guard let learningRate = (optimizer as? SGD)?.plainLearningRate else {
+            backward(lossGradient)
+            optimizer.step(self)
+            return
+        }
+        var gradient: Tensor? = lossGradient
+        for (position, layer) in layers.enumerated().reversed() {
+            guard let g = gradient else { break }
+            gradient = layer.backwardApplyingSGD(g, needsInputGradient: position > 0, learningRate: learningRate)
+        }
+    }
+
     /// One optimisation step on a batch: forward, softmax cross-entropy, backward, update.
     ///
     /// - Returns: the batch's mean loss.
@@ -76,8 +91,7 @@ public final class Sequential {
         guard !labels.isEmpty else { return 0 }
         let logits = forwardUnchecked(inputs, training: true)
         let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels)
-        backward(gradient)
-        optimizer.step(self)
+        update(gradient, optimizer)
         return loss
     }
 

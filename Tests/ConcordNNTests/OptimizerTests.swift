@@ -27,6 +27,18 @@ struct OptimizerTests {
         for (a, e) in zip(actual, expected) { #expect(abs(a - e) <= tolerance, "\(a) vs PyTorch \(e)") }
     }
 
+    @Test func plainSGDFusedIntoTheBackwardPass() throws {
+        // torch.optim.SGD(lr=0.1): Concord applies this update inside Dense's backward GEMM.
+        let (w, b) = try trainThreeSteps(SGD(learningRate: 0.1))
+        expectClose(
+            w,
+            [
+                0.20114071667194366, 0.004977554082870483, 0.06106749176979065,
+                0.29885926842689514, 0.2950224280357361, -0.3610674738883972,
+            ])
+        expectClose(b, [0.06321925669908524, -0.06321924924850464])
+    }
+
     @Test func sgdWithMomentumAndWeightDecay() throws {
         // torch.optim.SGD(lr=0.1, momentum=0.9, weight_decay=0.01)
         let (w, b) = try trainThreeSteps(SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 0.01))

@@ -69,6 +69,17 @@ public final class Dense: Layer {
 
     /// With g = dy ⊙ f′: dW = gᵀ · x, db = Σ g, dx = g · W.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        backward(outputGradient, needsInputGradient: needsInputGradient, sgdLearningRate: nil)
+    }
+
+    /// dx = g · W with the weights as they were, then W ← W − η·gᵀ·x in one GEMM (β = 1) and b ← b − η·Σ g:
+    /// no gradient is written and no separate update pass runs.
+    public func backwardApplyingSGD(_ outputGradient: Tensor, needsInputGradient: Bool, learningRate: Float) -> Tensor?
+    {
+        backward(outputGradient, needsInputGradient: needsInputGradient, sgdLearningRate: learningRate)
+    }
+
+    private func backward(_ outputGradient: Tensor, needsInputGradient: Bool, sgdLearningRate: Float?) -> Tensor? {
         guard let input = cachedInput else { preconditionFailure("\(name): backward without a training forward pass") }
         cachedInput = nil
         let batch = outputGradient.shape[0]
@@ -84,28 +95,44 @@ public final class Dense: Layer {
             }
             outputGradient = preActivationGradient
         }
+        if needsInputGradient {
+            inputGradient.prepare(shape: [batch, inputSize])
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+                outputGradient.withUnsafeBufferPointer { dy in
+                    weight.withUnsafeBufferPointer { w in
+                        GEMM.multiply(dy.start, w.start, into: dx.start, m: batch, n: inputSize, k: outputSize)
+                    }
+                }
+            }
+        }
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
-                weightGradient.withUnsafeMutableBufferPointer { dw in
-                    GEMM.multiply(
-                        dy.start, x.start, into: dw.start, m: outputSize, n: inputSize, k: batch,
-                        transposeA: true)
+                if let lr = sgdLearningRate {
+                    weight.withUnsafeMutableBufferPointer { w in
+                        GEMM.multiply(
+                            dy.start, x.start, into: w.start, m: outputSize, n: inputSize, k: batch,
+                            transposeA: true, alpha: -lr, beta: 1)
+                    }
+                } else {
+                    weightGradient.withUnsafeMutableBufferPointer { dw in
+                        GEMM.multiply(
+                            dy.start, x.start, into: dw.start, m: outputSize, n: inputSize, k: batch,
+                            transposeA: true)
+                    }
                 }
             }
             biasGradient.withUnsafeMutableBufferPointer { db in
                 VectorKernels.columnSums(dy.start, rows: batch, columns: outputSize, into: db.start)
             }
-        }
-        guard needsInputGradient else { return nil }
-        inputGradient.prepare(shape: [batch, inputSize])
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            outputGradient.withUnsafeBufferPointer { dy in
-                weight.withUnsafeBufferPointer { w in
-                    GEMM.multiply(dy.start, w.start, into: dx.start, m: batch, n: inputSize, k: outputSize)
+            if let lr = sgdLearningRate {
+                bias.withUnsafeMutableBufferPointer { b in
+                    biasGradient.withUnsafeBufferPointer { db in
+                        VectorKernels.axpy(b.count, alpha: -lr, db.start, b.start)
+                    }
                 }
             }
         }
-        return inputGradient
+        return needsInputGradient ? inputGradient : nil
     }
 
     /// "weight", "bias".

@@ -21,6 +21,10 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
     }
 
+    /// The learning rate when this is plain SGD (no momentum, no weight decay), whose update layers can
+    /// fuse into their backward pass; nil otherwise.
+    public var plainLearningRate: Float? { momentum == 0 && weightDecay == 0 ? learningRate : nil }
+
     /// Forgets the velocities.
     public func reset() { velocities = [] }
 
