@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConcordNN", targets: ["ConcordNN"]),
         .library(name: "ConcordData", targets: ["ConcordData"]),
         .library(name: "ConcordFederation", targets: ["ConcordFederation"]),
+        .library(name: "ConcordTesting", targets: ["ConcordTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -27,6 +28,7 @@ let package = Package(
             resources: [.copy("Resources/mnist")]
         ),
         .target(name: "ConcordFederation", dependencies: ["ConcordTensor", "ConcordNN", "ConcordData"]),
+        .target(name: "ConcordTesting", dependencies: ["ConcordFederation", "ConcordNN"]),
         .executableTarget(
             name: "concord",
             dependencies: [
@@ -42,7 +44,7 @@ let package = Package(
             resources: [.copy("Fixtures/torch_cnn_step.safetensors")]
         ),
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
-        .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation"]),
+        .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
     swiftLanguageModes: [.v6]

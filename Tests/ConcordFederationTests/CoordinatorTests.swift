@@ -1,11 +1,12 @@
 import ConcordFederation
 import ConcordTensor
+import ConcordTesting
 import Testing
 
 @Suite("Coordinator rounds: sampling, aggregation, failures, deadlines, events")
 struct CoordinatorTests {
     func coordinator(
-        _ participants: [FakeParticipant], minFitResults: Int = 1, deadline: Duration? = nil,
+        _ participants: [ScriptedParticipant], minFitResults: Int = 1, deadline: Duration? = nil,
         fraction: Double = 1
     ) throws -> Coordinator {
         try Coordinator(
@@ -19,8 +20,8 @@ struct CoordinatorTests {
 
     @Test func fedAvgWeightsByExampleCount() async throws {
         let c = try coordinator([
-            FakeParticipant(id: 0, behaviour: .answer(values: [1, 2, 3], examples: 100)),
-            FakeParticipant(id: 1, behaviour: .answer(values: [5, 6, 7], examples: 300)),
+            ScriptedParticipant(id: 0, behaviour: .answer(values: [1, 2, 3], examples: 100)),
+            ScriptedParticipant(id: 1, behaviour: .answer(values: [5, 6, 7], examples: 300)),
         ])
         let record = await c.runRound()
         #expect(record.completed && record.succeeded == 2 && record.failures.isEmpty)
@@ -31,8 +32,8 @@ struct CoordinatorTests {
 
     @Test func failuresAreRecordedNotFatal() async throws {
         let c = try coordinator([
-            FakeParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
-            FakeParticipant(id: 1, behaviour: .fail),
+            ScriptedParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
+            ScriptedParticipant(id: 1, behaviour: .fail),
         ])
         let record = await c.runRound()
         #expect(record.completed)
@@ -43,8 +44,8 @@ struct CoordinatorTests {
     @Test func tooFewResultsKeepThePreviousModel() async throws {
         let c = try coordinator(
             [
-                FakeParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
-                FakeParticipant(id: 1, behaviour: .fail), FakeParticipant(id: 2, behaviour: .fail),
+                ScriptedParticipant(id: 0, behaviour: .answer(values: [2, 2, 2], examples: 10)),
+                ScriptedParticipant(id: 1, behaviour: .fail), ScriptedParticipant(id: 2, behaviour: .fail),
             ], minFitResults: 2)
         let record = await c.runRound()
         #expect(!record.completed && record.succeeded == 0 && record.failures.count == 2)
@@ -55,8 +56,8 @@ struct CoordinatorTests {
     @Test func aParticipantMissingTheDeadlineDoesNotStallTheRound() async throws {
         let c = try coordinator(
             [
-                FakeParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
-                FakeParticipant(id: 1, behaviour: .stall(.seconds(30))),
+                ScriptedParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
+                ScriptedParticipant(id: 1, behaviour: .stall(.seconds(30))),
             ], deadline: .milliseconds(200))
         let start = ContinuousClock.now
         let record = await c.runRound()
@@ -69,8 +70,8 @@ struct CoordinatorTests {
 
     @Test func aHostileLayoutFailsTheRoundAndKeepsTheModel() async throws {
         let c = try coordinator([
-            FakeParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
-            FakeParticipant(id: 1, behaviour: .wrongLayout),
+            ScriptedParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
+            ScriptedParticipant(id: 1, behaviour: .wrongLayout),
         ])
         let record = await c.runRound()
         #expect(!record.completed)
@@ -80,7 +81,7 @@ struct CoordinatorTests {
 
     @Test func eventsFollowTheRound() async throws {
         let c = try coordinator(
-            (0..<3).map { FakeParticipant(id: $0, behaviour: .answer(values: [1, 1, 1], examples: 1)) })
+            (0..<3).map { ScriptedParticipant(id: $0, behaviour: .answer(values: [1, 1, 1], examples: 1)) })
         let events = await c.events()
         _ = await c.run(rounds: 2)
         var kinds: [String] = []
@@ -102,7 +103,7 @@ struct CoordinatorTests {
     }
 
     @Test func invalidSettingsAreRejected() throws {
-        let one = [FakeParticipant(id: 0, behaviour: .fail)]
+        let one = [ScriptedParticipant(id: 0, behaviour: .fail)]
         #expect(throws: FederationError.self) { try coordinator(one, minFitResults: 2) }
         #expect(throws: FederationError.self) { try coordinator(one + one) }
     }
