@@ -51,27 +51,12 @@ public struct Dataset: Sendable {
         intoFeatures features: UnsafeMutableBufferPointer<Float>,
         labels: UnsafeMutableBufferPointer<Int32>
     ) {
-        let rowLength = exampleScalarCount
         precondition(
-            features.count >= indices.count * rowLength, "feature buffer too small for \(indices.count) examples")
+            features.count >= indices.count * exampleScalarCount,
+            "feature buffer too small for \(indices.count) examples")
         precondition(labels.count >= indices.count, "label buffer too small for \(indices.count) examples")
-        let exampleCount = count
-        self.features.withUnsafeBufferPointer { source in
-            self.labels.withUnsafeBufferPointer { sourceLabels in
-                guard let from = source.baseAddress, let to = features.baseAddress else {
-                    for (slot, index) in indices.enumerated() {
-                        precondition(index >= 0 && index < exampleCount, "index \(index) outside 0..<\(exampleCount)")
-                        labels[slot] = sourceLabels[index]
-                    }
-                    return
-                }
-                for (slot, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < exampleCount, "index \(index) outside 0..<\(exampleCount)")
-                    (to + slot * rowLength).update(from: from + index * rowLength, count: rowLength)
-                    labels[slot] = sourceLabels[index]
-                }
-            }
-        }
+        self.features.gatherExamples(indices, into: features.start)
+        for (slot, index) in indices.enumerated() { labels[slot] = self.labels[index] }
     }
 
     /// Copies the examples at `indices` into `features` and `labels`, reusing their storage
@@ -82,18 +67,9 @@ public struct Dataset: Sendable {
     ///   - features: Receives a tensor of shape `[indices.count] + exampleShape`.
     ///   - labels: Receives `indices.count` labels.
     public func gather(_ indices: some Collection<Int>, into features: inout Tensor, labels: inout [Int32]) {
-        let shape = [indices.count] + exampleShape
-        if features.shape != shape {
-            features = Tensor(uninitializedShape: shape) { $0.initialize(repeating: 0) }
-        }
-        if labels.count != indices.count {
-            labels = [Int32](repeating: 0, count: indices.count)
-        }
-        features.withUnsafeMutableBufferPointer { featureBuffer in
-            labels.withUnsafeMutableBufferPointer { labelBuffer in
-                gather(indices, intoFeatures: featureBuffer, labels: labelBuffer)
-            }
-        }
+        self.features.gatherExamples(indices, into: &features)
+        labels.removeAll(keepingCapacity: true)
+        labels.append(contentsOf: indices.lazy.map { self.labels[$0] })
     }
 
     /// The examples at `indices` as a new batch.
@@ -101,15 +77,7 @@ public struct Dataset: Sendable {
     /// - Parameter indices: Example indices, each in `0..<count`.
     /// - Returns: Features of shape `[indices.count] + exampleShape` and their labels.
     public func batch(_ indices: some Collection<Int>) -> (features: Tensor, labels: [Int32]) {
-        let shape = [indices.count] + exampleShape
-        var labels = [Int32](repeating: 0, count: indices.count)
-        var features = Tensor(uninitializedShape: shape) { _ in }  // gather writes every scalar
-        features.withUnsafeMutableBufferPointer { featureBuffer in
-            labels.withUnsafeMutableBufferPointer { labelBuffer in
-                gather(indices, intoFeatures: featureBuffer, labels: labelBuffer)
-            }
-        }
-        return (features, labels)
+        (features.gatherExamples(indices), indices.map { labels[$0] })
     }
 
     /// A dataset holding the examples at `indices`, in that order (for example one client's shard).

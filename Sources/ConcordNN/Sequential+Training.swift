@@ -42,10 +42,7 @@ extension Sequential {
             if let shouldStop, shouldStop() { throw CancellationError() }
             let slice = order[(step * batchSize)..<min(order.count, (step + 1) * batchSize)]
             features.gatherExamples(slice, into: &inputs)
-            let batchLabels = slice.map { labels[$0] }
-            let logits = forwardUnchecked(inputs, training: true)
-            let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batchLabels)
-            update(gradient, optimizer)
+            let loss = uncheckedStep(inputs, slice.map { labels[$0] }, optimizer)
             lossSum += Double(loss) * Double(slice.count)
             progress?(step + 1, steps, loss)
         }

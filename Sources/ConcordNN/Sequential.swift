@@ -58,10 +58,17 @@ public final class Sequential {
     /// Back-propagates the loss gradient of the last training forward pass through every layer,
     /// leaving each parameter's gradient in its layer; the first layer's input gradient is skipped.
     public func backward(_ outputGradient: Tensor) {
+        propagate(outputGradient) { layer, gradient, needsInput in
+            layer.backward(gradient, needsInputGradient: needsInput)
+        }
+    }
+
+    /// Runs `step` on every layer, last to first, feeding each the gradient the next one returned.
+    private func propagate(_ outputGradient: Tensor, _ step: (any Layer, Tensor, Bool) -> Tensor?) {
         var gradient: Tensor? = outputGradient
         for (position, layer) in layers.enumerated().reversed() {
             guard let g = gradient else { break }
-            gradient = layer.backward(g, needsInputGradient: position > 0)
+            gradient = step(layer, g, position > 0)
         }
     }
 
@@ -73,11 +80,17 @@ public final class Sequential {
             optimizer.step(self)
             return
         }
-        var gradient: Tensor? = lossGradient
-        for (position, layer) in layers.enumerated().reversed() {
-            guard let g = gradient else { break }
-            gradient = layer.backwardApplyingSGD(g, needsInputGradient: position > 0, learningRate: learningRate)
+        propagate(lossGradient) { layer, gradient, needsInput in
+            layer.backwardApplyingSGD(gradient, needsInputGradient: needsInput, learningRate: learningRate)
         }
+    }
+
+    /// Forward, softmax cross-entropy, backward and update on an already validated batch; the mean loss.
+    func uncheckedStep(_ inputs: Tensor, _ labels: [Int32], _ optimizer: any Optimizer) -> Float {
+        let logits = forwardUnchecked(inputs, training: true)
+        let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels)
+        update(gradient, optimizer)
+        return loss
     }
 
     /// One optimisation step on a batch: forward, softmax cross-entropy, backward, update.
@@ -89,10 +102,7 @@ public final class Sequential {
         try checkInput(inputs)
         try checkLabels(labels, batch: inputs.shape[0])
         guard !labels.isEmpty else { return 0 }
-        let logits = forwardUnchecked(inputs, training: true)
-        let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels)
-        update(gradient, optimizer)
-        return loss
+        return uncheckedStep(inputs, labels, optimizer)
     }
 
     func checkLabels(_ labels: [Int32], batch: Int) throws {

@@ -13,18 +13,25 @@ extension Tensor {
 
     /// Writes the examples at `indices` into `batch`, reusing its storage when the size allows.
     public func gatherExamples<C: Collection>(_ indices: C, into batch: inout Tensor) where C.Element == Int {
-        let size = exampleSize
         var newShape = shape
         newShape[0] = indices.count
         batch.prepare(shape: newShape)
+        batch.withUnsafeMutableBufferPointer { gatherExamples(indices, into: $0.start) }
+    }
+
+    /// Copies the examples at `indices` one after another to `target`, which has room for
+    /// `indices.count · exampleSize` scalars; each example is one `memcpy`.
+    ///
+    /// - Precondition: every index is in `0..<shape[0]`.
+    public func gatherExamples<C: Collection>(_ indices: C, into target: UnsafeMutablePointer<Float>)
+    where C.Element == Int {
+        let size = exampleSize
         withUnsafeBufferPointer { source in
-            batch.withUnsafeMutableBufferPointer { out in
-                var target = out.start
-                for index in indices {
-                    precondition(index >= 0 && index < shape[0], "example index \(index) out of range 0..<\(shape[0])")
-                    target.update(from: source.start + index * size, count: size)
-                    target += size
-                }
+            var target = target
+            for index in indices {
+                precondition(index >= 0 && index < shape[0], "example index \(index) out of range 0..<\(shape[0])")
+                target.update(from: source.start + index * size, count: size)
+                target += size
             }
         }
     }
