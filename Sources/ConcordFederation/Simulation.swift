@@ -72,17 +72,12 @@ public struct Simulation: Sendable {
                 "the participant fraction must be in (0, 1], got \(settings.fraction)")
         }
         guard data.participantCount >= 1 else { throw FederationError.invalidConfiguration("no participants") }
-        let initial = try ModelZoo.make(
-            settings.model, inputShape: test.exampleShape, classes: test.classCount,
-            seed: settings.seed)
-        var workers = [TrainingWorker(model: initial)]
-        for _ in 1..<settings.concurrency {
-            workers.append(
-                TrainingWorker(
-                    model: try ModelZoo.make(
-                        settings.model, inputShape: test.exampleShape, classes: test.classCount, seed: settings.seed)))
+        let workers = try (0..<settings.concurrency).map { _ in
+            TrainingWorker(
+                model: try ModelZoo.make(
+                    settings.model, inputShape: test.exampleShape, classes: test.classCount, seed: settings.seed))
         }
-        let parameters = Parameters(model: initial)
+        let parameters = Parameters(model: workers[0].model)
         let pool = WorkerPool(workers)
         let participants: [any ClientProxy] = (0..<data.participantCount).map {
             SimulatedClient(id: $0, data: data, pool: pool)

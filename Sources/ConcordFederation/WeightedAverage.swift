@@ -36,7 +36,7 @@ public enum WeightedAverage {
                 weights[key, default: 0] += n
             }
         }
-        return sums.compactMapValues { $0 }.reduce(into: [:]) { out, entry in
+        return sums.reduce(into: [:]) { out, entry in
             if let w = weights[entry.key], w > 0 { out[entry.key] = entry.value / w }
         }
     }
