@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConcordNN", targets: ["ConcordNN"]),
         .library(name: "ConcordData", targets: ["ConcordData"]),
         .library(name: "ConcordFederation", targets: ["ConcordFederation"]),
+        .library(name: "ConcordPrivacy", targets: ["ConcordPrivacy"]),
         .library(name: "ConcordTesting", targets: ["ConcordTesting"]),
     ],
     dependencies: [
@@ -28,11 +29,12 @@ let package = Package(
             resources: [.copy("Resources/mnist")]
         ),
         .target(name: "ConcordFederation", dependencies: ["ConcordTensor", "ConcordNN", "ConcordData"]),
+        .target(name: "ConcordPrivacy", dependencies: ["ConcordTensor", "ConcordFederation"]),
         .target(name: "ConcordTesting", dependencies: ["ConcordFederation", "ConcordNN"]),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation",
+                "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
