@@ -47,6 +47,8 @@ let package = Package(
         ),
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
         .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
+        .testTarget(
+            name: "ConcordPrivacyTests", dependencies: ["ConcordPrivacy", "ConcordFederation", "ConcordTensor"]),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,12 +6,15 @@ public struct FitInstruction: Sendable, Equatable, Codable {
     public var parameters: Parameters
     /// How to train locally.
     public var config: FitConfig
+    /// A drift correction added to every local gradient, in layout order (SCAFFOLD's c − c_i); nil for none.
+    public var correction: [Float]?
 
     /// Creates an instruction.
-    public init(round: Int, parameters: Parameters, config: FitConfig) {
+    public init(round: Int, parameters: Parameters, config: FitConfig, correction: [Float]? = nil) {
         self.round = round
         self.parameters = parameters
         self.config = config
+        self.correction = correction
     }
 }
 
@@ -25,13 +28,23 @@ public struct FitConfig: Sendable, Equatable, Codable {
     public var learningRate: Float
     /// Seeds the participant's shuffling, so a run is reproducible whoever trains it.
     public var seed: UInt64
+    /// FedProx's μ: the weight of the proximal term μ/2·‖w − w_global‖² added to the local loss (0: none).
+    public var proximalMu: Float
+    /// When set, the participant clips its update (new parameters minus the global ones) to this L2 norm
+    /// before sending it, so the coordinator never sees an unclipped update (client-side DP clipping).
+    public var clipNorm: Double?
 
     /// Creates a configuration.
-    public init(localEpochs: Int, batchSize: Int, learningRate: Float, seed: UInt64) {
+    public init(
+        localEpochs: Int, batchSize: Int, learningRate: Float, seed: UInt64, proximalMu: Float = 0,
+        clipNorm: Double? = nil
+    ) {
         self.localEpochs = localEpochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
+        self.proximalMu = proximalMu
+        self.clipNorm = clipNorm
     }
 }
 
@@ -41,13 +54,17 @@ public struct ClientUpdate: Sendable, Equatable, Codable {
     public var parameters: Parameters
     /// How many examples they were trained on (FedAvg's weight n_k).
     public var exampleCount: Int
-    /// Anything the participant reports, e.g. "loss".
+    /// How many local SGD steps produced them (SCAFFOLD's K; fewer than asked for partial work).
+    public var steps: Int
+    /// Anything the participant reports, e.g. "loss"; with client-side clipping, "update_norm" (before
+    /// clipping) and "unclipped" (1 when the update was within the clip norm, else 0).
     public var metrics: [String: Double]
 
     /// Creates an update.
-    public init(parameters: Parameters, exampleCount: Int, metrics: [String: Double] = [:]) {
+    public init(parameters: Parameters, exampleCount: Int, steps: Int = 0, metrics: [String: Double] = [:]) {
         self.parameters = parameters
         self.exampleCount = exampleCount
+        self.steps = steps
         self.metrics = metrics
     }
 }

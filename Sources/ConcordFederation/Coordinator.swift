@@ -1,3 +1,4 @@
+import ConcordNN
 import ConcordTensor
 import Foundation
 
@@ -11,7 +12,8 @@ public protocol CentralEvaluator: Sendable {
 public struct CoordinatorConfiguration: Sendable {
     /// Who trains each round.
     public var sampler: any ParticipantSampler
-    /// The least number of results for a round to produce new parameters.
+    /// The least number of results for a round to produce new parameters; 0 lets the strategy aggregate
+    /// even an empty round (differential privacy releases noise every round).
     public var minFitResults: Int
     /// How long a round waits for participants; late answers are discarded and recorded.
     public var roundDeadline: Duration?
@@ -60,26 +62,60 @@ public actor Coordinator {
         strategy: any Strategy, participants: [any ClientProxy], initialParameters: Parameters,
         configuration: CoordinatorConfiguration, evaluator: (any CentralEvaluator)? = nil
     ) throws {
+        try self.init(
+            strategy: strategy, participants: participants, parameters: initialParameters, history: [],
+            configuration: configuration, evaluator: evaluator)
+    }
+
+    private init(
+        strategy: any Strategy, participants: [any ClientProxy], parameters: Parameters, history: [RoundRecord],
+        configuration: CoordinatorConfiguration, evaluator: (any CentralEvaluator)?
+    ) throws {
         var proxies: [Int: any ClientProxy] = [:]
         for proxy in participants {
             guard proxies.updateValue(proxy, forKey: proxy.id) == nil else {
                 throw FederationError.invalidConfiguration("participant id \(proxy.id) appears twice")
             }
         }
-        guard configuration.minFitResults >= 1, configuration.minFitResults <= participants.count else {
+        guard configuration.minFitResults >= 0, configuration.minFitResults <= participants.count else {
             throw FederationError.invalidConfiguration(
-                "minFitResults must be between 1 and the \(participants.count) participants, got \(configuration.minFitResults)"
+                "minFitResults must be between 0 and the \(participants.count) participants, got \(configuration.minFitResults)"
             )
         }
         guard configuration.evalEvery >= 0 else {
             throw FederationError.invalidConfiguration("evalEvery must be ≥ 0")
         }
         self.strategy = strategy
-        self.parameters = initialParameters
+        self.parameters = parameters
+        self.history = history
         self.proxies = proxies
         self.participantIDs = proxies.keys.sorted()
         self.configuration = configuration
         self.evaluator = evaluator
+    }
+
+    /// Creates a coordinator that continues a checkpointed run: the strategy's state, the parameters and
+    /// the round history are the checkpoint's, so the next round is the one after the last committed.
+    ///
+    /// - Parameter strategy: a strategy of the same type as the checkpointed one (its state is replaced).
+    /// - Throws: ``FederationError/invalidConfiguration(_:)`` when the checkpoint's strategy state is not
+    ///   that type's, or as ``init(strategy:participants:initialParameters:configuration:evaluator:)``.
+    public init(
+        resuming checkpoint: Checkpoint, strategy: any Strategy, participants: [any ClientProxy],
+        configuration: CoordinatorConfiguration, evaluator: (any CentralEvaluator)? = nil
+    ) throws {
+        try self.init(
+            strategy: try checkpoint.strategy(like: strategy), participants: participants,
+            parameters: checkpoint.parameters, history: checkpoint.history, configuration: configuration,
+            evaluator: evaluator)
+    }
+
+    /// The run's state after the last completed round, to resume from with
+    /// ``init(resuming:strategy:participants:configuration:evaluator:)``.
+    ///
+    /// - Throws: an `EncodingError` when the strategy cannot encode its state.
+    public func checkpoint() throws -> Checkpoint {
+        try Checkpoint(parameters: parameters, strategy: strategy, history: history)
     }
 
     /// A stream of this coordinator's events from now on (each call gets its own stream).
@@ -106,6 +142,10 @@ public actor Coordinator {
         var records: [RoundRecord] = []
         var reason = "completed \(rounds) rounds"
         for _ in 0..<rounds {
+            if let refusal = strategy.refusal(round: history.count + 1) {
+                reason = refusal
+                break
+            }
             let record = await runRound(forceEvaluation: records.count + 1 == rounds)
             records.append(record)
             if stopWhen(record) {
@@ -117,12 +157,18 @@ public actor Coordinator {
         return records
     }
 
-    /// Runs the next round.
+    /// Runs the next round, unless the strategy refuses it: then nobody is contacted, the returned record
+    /// carries the refusal as its error and no round is added to the history.
     ///
     /// - Parameter forceEvaluation: evaluate centrally even if this is not an `evalEvery` round.
     @discardableResult
     public func runRound(forceEvaluation: Bool = false) async -> RoundRecord {
         let round = history.count + 1
+        if let refusal = strategy.refusal(round: round) {
+            return RoundRecord(
+                round: round, sampled: [], succeeded: 0, failures: [], error: refusal, metrics: [:], fitSeconds: 0,
+                aggregateSeconds: 0, evaluateSeconds: 0, seconds: 0)
+        }
         let started = ContinuousClock.now
         let roundSeed = Seeds.round(configuration.seed, round)
         var generator = SeededGenerator(seed: roundSeed)
@@ -211,10 +257,15 @@ public actor Coordinator {
                 switch outcome {
                 case .success(let participant, let update):
                     guard pending.remove(participant) != nil else { continue }
-                    results.append(FitResult(participant: participant, update: update))
+                    let problem = Self.problem(with: update, expecting: parameters.layout)
+                    if let problem {
+                        failures.append(ParticipantFailure(participant: participant, reason: problem))
+                    } else {
+                        results.append(FitResult(participant: participant, update: update))
+                    }
                     publish(
                         .participantFinished(
-                            round: round, participant: participant, succeeded: true,
+                            round: round, participant: participant, succeeded: problem == nil,
                             done: total - pending.count, of: total))
                 case .failure(let participant, let reason):
                     guard pending.remove(participant) != nil else { continue }
@@ -239,6 +290,19 @@ public actor Coordinator {
         results.sort { $0.participant < $1.participant }
         failures.sort { $0.participant < $1.participant }
         return (results, failures)
+    }
+
+    /// Why an update cannot be aggregated (another model's layout, non-finite values, a negative example
+    /// count), or nil when it can: one hostile or broken participant is recorded as failed, never fatal.
+    static func problem(with update: ClientUpdate, expecting layout: ParameterLayout) -> String? {
+        guard update.parameters.layout == layout else {
+            return "sent parameters of another model (\(update.parameters.layout.entries.map(\.name)))"
+        }
+        guard update.exampleCount >= 0, update.steps >= 0 else {
+            return "reported a negative example or step count"
+        }
+        let finite = update.parameters.values.allSatisfy(\.isFinite)
+        return finite ? nil : "sent non-finite parameters"
     }
 
     private func federatedEvaluation(round: Int) async -> EvaluationResult? {

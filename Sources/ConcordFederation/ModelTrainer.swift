@@ -20,18 +20,25 @@ public final class ModelTrainer: LocalTrainer {
         self.evaluationData = evaluationData
     }
 
-    /// Loads the global parameters, runs E epochs of SGD with batch size B, returns the new parameters.
+    /// Loads the global parameters, runs E epochs of SGD with batch size B (with FedProx's proximal term
+    /// and SCAFFOLD's correction when the instruction carries them), returns the new parameters.
     ///
     /// - Throws: a layout or model error when the parameters or data do not fit the model;
     ///   `CancellationError` when ``isCancelled`` turns true.
     public func fit(_ instruction: FitInstruction) throws -> ClientUpdate {
         let config = instruction.config
-        guard config.localEpochs >= 1, config.batchSize >= 0, config.learningRate > 0 else {
+        guard config.localEpochs >= 1, config.batchSize >= 0, config.learningRate > 0, config.proximalMu >= 0
+        else {
             throw FederationError.invalidConfiguration(
-                "local epochs must be ≥ 1, batch size ≥ 0 and learning rate > 0, got \(config)")
+                "local epochs must be ≥ 1, batch size ≥ 0, learning rate > 0 and μ ≥ 0, got \(config)")
         }
         try model.load(instruction.parameters)
-        let optimizer = SGD(learningRate: config.learningRate)
+        let optimizer: any Optimizer =
+            config.proximalMu == 0 && instruction.correction == nil
+            ? SGD(learningRate: config.learningRate)
+            : try LocalSGD(
+                learningRate: config.learningRate, proximalMu: config.proximalMu,
+                anchor: instruction.parameters.values, correction: instruction.correction)
         var generator = SeededGenerator(seed: config.seed)
         let batchSize = config.batchSize == 0 ? max(1, trainingData.count) : config.batchSize
         var loss = 0.0
@@ -40,9 +47,14 @@ public final class ModelTrainer: LocalTrainer {
                 features: trainingData.features, labels: trainingData.labels, batchSize: batchSize,
                 optimizer: optimizer, generator: &generator, shouldStop: isCancelled)
         }
-        return ClientUpdate(
-            parameters: Parameters(model: model), exampleCount: trainingData.count,
+        let steps = config.localEpochs * ((trainingData.count + batchSize - 1) / batchSize)
+        var update = ClientUpdate(
+            parameters: Parameters(model: model), exampleCount: trainingData.count, steps: steps,
             metrics: ["loss": loss])
+        if let clipNorm = config.clipNorm {
+            try UpdateClipping.clip(&update, around: instruction.parameters, to: clipNorm)
+        }
+        return update
     }
 
     /// Loss and accuracy of the parameters on the evaluation data.

@@ -6,6 +6,14 @@ public protocol ParticipantSampler: Sendable {
     func sample(round: Int, available: [Int], generator: inout SeededGenerator) -> [Int]
 }
 
+/// How a round's participants are drawn.
+public enum SamplingMethod: String, Sendable, Codable, CaseIterable {
+    /// A fixed number, m = max(C·K, minimum), uniformly without replacement (``FractionSampler``).
+    case fixed
+    /// Each participant independently with probability C (``PoissonSampler``).
+    case poisson
+}
+
 /// Uniform sampling without replacement of a fixed fraction C of the participants, never fewer than
 /// `minimum` (nor more than are available): the FedAvg paper's m = max(C·K, 1).
 public struct FractionSampler: ParticipantSampler, Codable, Equatable {

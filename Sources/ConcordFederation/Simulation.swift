@@ -22,12 +22,23 @@ public struct SimulationSettings: Sendable, Equatable {
     public var seed: UInt64
     /// Participants training at once (one per core, each with one BLAS thread).
     public var concurrency: Int
+    /// How participants are sampled: a fixed fraction C, or each with probability C.
+    public var sampling: SamplingMethod
+    /// The least number of results for a round to count (0: aggregate even empty rounds).
+    public var minFitResults: Int
+    /// The attack that ``attackerFraction`` of the participants mount (none by default).
+    public var attack: Attack?
+    /// The fraction of participants that attack: a fixed subset chosen from the seed.
+    public var attackerFraction: Double
 
     /// Creates settings.
     public init(
         model: String, fraction: Double, minParticipants: Int = 1, localEpochs: Int, batchSize: Int,
-        learningRate: Float, evalEvery: Int = 1, seed: UInt64, concurrency: Int
+        learningRate: Float, evalEvery: Int = 1, seed: UInt64, concurrency: Int, sampling: SamplingMethod = .fixed,
+        minFitResults: Int = 1, attack: Attack? = nil, attackerFraction: Double = 0
     ) {
+        self.sampling = sampling
+        self.minFitResults = minFitResults
         self.model = model
         self.fraction = fraction
         self.minParticipants = minParticipants
@@ -37,6 +48,8 @@ public struct SimulationSettings: Sendable, Equatable {
         self.evalEvery = evalEvery
         self.seed = seed
         self.concurrency = concurrency
+        self.attack = attack
+        self.attackerFraction = attackerFraction
     }
 }
 
@@ -54,6 +67,8 @@ public struct Simulation: Sendable {
     public let settings: SimulationSettings
     /// The number of participants.
     public let participantCount: Int
+    /// The participants that attack (empty without an attack).
+    public let attackers: Set<Int>
 
     /// Builds the workers, the participants and the coordinator.
     ///
@@ -61,10 +76,11 @@ public struct Simulation: Sendable {
     ///   - data: the participants' data.
     ///   - test: the coordinator's test set for central evaluation.
     ///   - strategy: the strategy; FedAvg with the settings' E, B, η when nil.
+    ///   - checkpoint: a checkpoint of an earlier run with the same settings and strategy type to continue.
     /// - Throws: a model or configuration error.
     public init(
         settings: SimulationSettings, data: any ParticipantData, test: Dataset,
-        strategy: (any Strategy)? = nil
+        strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil
     ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
         guard settings.fraction > 0, settings.fraction <= 1 else {
@@ -72,6 +88,10 @@ public struct Simulation: Sendable {
                 "the participant fraction must be in (0, 1], got \(settings.fraction)")
         }
         guard data.participantCount >= 1 else { throw FederationError.invalidConfiguration("no participants") }
+        guard (0...1).contains(settings.attackerFraction) else {
+            throw FederationError.invalidConfiguration(
+                "the attacker fraction must be in [0, 1], got \(settings.attackerFraction)")
+        }
         let workers = try (0..<settings.concurrency).map { _ in
             TrainingWorker(
                 model: try ModelZoo.make(
@@ -79,21 +99,39 @@ public struct Simulation: Sendable {
         }
         let parameters = Parameters(model: workers[0].model)
         let pool = WorkerPool(workers)
-        let participants: [any ClientProxy] = (0..<data.participantCount).map {
-            SimulatedClient(id: $0, data: data, pool: pool)
+        let attackers =
+            settings.attack == nil
+            ? []
+            : Attackers.choose(fraction: settings.attackerFraction, count: data.participantCount, seed: settings.seed)
+        let data: any ParticipantData =
+            settings.attack == .labelFlip ? LabelFlippedData(honest: data, attackers: attackers) : data
+        let participants: [any ClientProxy] = (0..<data.participantCount).map { id in
+            let honest = SimulatedClient(id: id, data: data, pool: pool)
+            guard let attack = settings.attack, attack.poisonsModel, attackers.contains(id) else { return honest }
+            return AttackingClient(honest: honest, attack: attack)
         }
         let configuration = CoordinatorConfiguration(
-            sampler: FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),
-            minFitResults: 1, evalEvery: settings.evalEvery, seed: settings.seed)
-        coordinator = try Coordinator(
-            strategy: strategy
-                ?? FedAvg(
-                    localEpochs: settings.localEpochs, batchSize: settings.batchSize,
-                    learningRate: settings.learningRate),
-            participants: participants, initialParameters: parameters, configuration: configuration,
-            evaluator: PooledEvaluator(test: test, pool: pool, parts: Self.evaluationParts))
+            sampler: settings.sampling == .poisson
+                ? PoissonSampler(probability: settings.fraction)
+                : FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),
+            minFitResults: settings.minFitResults, evalEvery: settings.evalEvery, seed: settings.seed)
+        let strategy =
+            strategy
+            ?? FedAvg(
+                localEpochs: settings.localEpochs, batchSize: settings.batchSize, learningRate: settings.learningRate)
+        let evaluator = PooledEvaluator(test: test, pool: pool, parts: Self.evaluationParts)
+        if let checkpoint {
+            coordinator = try Coordinator(
+                resuming: checkpoint, strategy: strategy, participants: participants, configuration: configuration,
+                evaluator: evaluator)
+        } else {
+            coordinator = try Coordinator(
+                strategy: strategy, participants: participants, initialParameters: parameters,
+                configuration: configuration, evaluator: evaluator)
+        }
         self.settings = settings
         self.participantCount = data.participantCount
+        self.attackers = attackers
     }
 
     /// Test-set chunks evaluated concurrently: fixed, so that reported metrics do not depend on the cores.

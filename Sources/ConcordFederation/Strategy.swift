@@ -44,8 +44,16 @@ public struct AggregateResult: Sendable, Equatable {
 /// (`aggregateFit`, `aggregateEvaluate`), as Flower's `Strategy` does.
 ///
 /// A strategy is a value: whatever it carries between rounds (server moments, control variates) lives
-/// in its stored properties, so checkpointing the value checkpoints the strategy.
-public protocol Strategy: Sendable {
+/// in its stored properties, so encoding the value checkpoints the strategy (see ``Checkpoint``).
+public protocol Strategy: Sendable, Codable {
+    /// A short description for reports ("mean + fedadam(η=0.01,…)").
+    var name: String { get }
+
+    /// Whether the next parameters depend on the results only through their weighted sum, which is all
+    /// secure aggregation reveals and what differential privacy's noise protects; false for strategies
+    /// that need individual updates (robust statistics, per-participant state).
+    var aggregatesWeightedSum: Bool { get }
+
     /// The instructions for the participants the coordinator sampled this round.
     ///
     /// - Parameters:
@@ -64,6 +72,10 @@ public protocol Strategy: Sendable {
         failures: [ParticipantFailure]
     ) throws -> AggregateResult
 
+    /// Why round `round` must not start (a privacy budget it would exceed), or nil when it may. The
+    /// coordinator asks before every round and ends the run, keeping the current model, on a refusal.
+    func refusal(round: Int) -> String?
+
     /// Which of the available participants evaluate the global parameters on their own data (none by default).
     func configureEvaluate(round: Int, parameters: Parameters, available: [Int]) -> [Int]
 
@@ -72,6 +84,15 @@ public protocol Strategy: Sendable {
 }
 
 extension Strategy {
+    /// The type's name.
+    public var name: String { String(describing: Self.self) }
+
+    /// Not known to be a weighted sum unless the strategy says so.
+    public var aggregatesWeightedSum: Bool { false }
+
+    /// Every round may start.
+    public func refusal(round: Int) -> String? { nil }
+
     /// No federated evaluation.
     public func configureEvaluate(round: Int, parameters: Parameters, available: [Int]) -> [Int] { [] }
 

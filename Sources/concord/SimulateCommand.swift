@@ -2,14 +2,15 @@ import ArgumentParser
 import ConcordData
 import ConcordFederation
 import ConcordNN
+import ConcordPrivacy
 import ConcordTensor
 import Foundation
 
-/// `concord simulate`: a federation of virtual participants in one process, running FedAvg.
+/// `concord simulate`: a federation of virtual participants in one process.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Simulate a federation: N participants, each with its own slice of the data, training with FedAvg.",
+        abstract: "Simulate a federation: N participants, each with its own slice of the data, training together.",
         discussion: """
             Reproduces the FedAvg paper's experiments (McMahan et al. 2017). For example, the 2NN on IID MNIST:
               concord simulate --model mlp --clients 100 --fraction 0.1 --local-epochs 1 --batch-size 10 \\
@@ -17,10 +18,25 @@ struct SimulateCommand: AsyncParsableCommand {
             Partitions: iid; shards (2 label-sorted shards per participant, the paper's pathological non-IID) or \
             shards:K; dirichlet:ALPHA (Hsu et al. 2019). --dataset synthetic:ALPHA,BETA generates the FedProx \
             paper's 30 naturally partitioned devices instead (--clients and --partition do not apply).
+
+            Strategies (--strategy): fedavg (McMahan et al. 2017); fedprox:MU (Li et al. 2020; with --stragglers \
+            it aggregates stragglers' partial work, where fedavg drops them); fedavgm (server momentum, Hsu et al. \
+            2019); fedadam, fedyogi, fedadagrad (Reddi et al. 2021; --server-lr, default 0.01); scaffold \
+            (Karimireddy et al. 2020); robust aggregators median, trimmed-mean:BETA (Yin et al. 2018), krum:F, \
+            multi-krum:F,M (Blanchard et al. 2017), bulyan:F (El Mhamdi et al. 2018). An aggregator and a server \
+            optimiser combine with '+': median+fedavgm.
+            Attacks (--attack with --attackers FRACTION, a fixed seeded subset of participants): sign-flip:K \
+            sends −K times the honest update; gaussian:SIGMA sends noise of that standard deviation; \
+            scaling:FACTOR boosts the honest update; label-flip trains on flipped labels.
+            Differential privacy (--dp-noise-multiplier Z --dp-clip C): DP-FedAvg (McMahan et al. 2018) around any \
+            strategy whose aggregate is a weighted sum; ε at --dp-delta is accounted with the RDP accountant \
+            every round, reported per round, and --dp-epsilon-budget stops the run before it is exceeded.
             """
     )
 
     @OptionGroup var data: DataOptions
+
+    @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
 
     @Option(help: "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")).")
     var model = "mlp"
@@ -58,6 +74,32 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Participants training at once (default: one per core).")
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(
+        help: """
+            fedavg, fedavgm, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold, median, trimmed-mean:BETA, \
+            krum:F, multi-krum:F,M, bulyan:F, or AGGREGATOR+OPTIMIZER (see below).
+            """)
+    var strategy = "fedavg"
+
+    @Option(help: "Server learning rate (default 1; 0.01 for fedadam, fedyogi, fedadagrad).")
+    var serverLr: Float?
+
+    @Option(help: "Server momentum β of fedavgm (default 0.9).")
+    var serverMomentum: Float?
+
+    @Option(
+        help: """
+            Fraction of each round's participants that straggle and manage only 1…E−1 local epochs \
+            (FedProx paper, 0.9 in its Figure 1); fedprox aggregates their partial work, the others drop them.
+            """)
+    var stragglers = 0.0
+
+    @Option(help: "Attack mounted by the attackers: sign-flip:K, gaussian:SIGMA, scaling:FACTOR or label-flip.")
+    var attack: String?
+
+    @Option(help: "Fraction of participants that attack (a fixed subset chosen from the seed; default 0.2).")
+    var attackers: Double?
+
     @Option(help: "Write a JSON report of the run to this file.")
     var report: String?
 
@@ -76,24 +118,60 @@ struct SimulateCommand: AsyncParsableCommand {
         if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) {
             throw ValidationError("--target-accuracy must be in (0, 1]")
         }
+        do {
+            _ = try StrategySpecification(parsing: strategy)
+            if let attack { _ = try Attack(parsing: attack) }
+        } catch let error as FederationError {
+            throw ValidationError(error.description)
+        }
+        if let serverLr, !(serverLr > 0 && serverLr.isFinite) { throw ValidationError("--server-lr must be positive") }
+        if let serverMomentum, !(0..<1).contains(serverMomentum) {
+            throw ValidationError("--server-momentum must be in [0, 1)")
+        }
+        guard (0...1).contains(stragglers) else { throw ValidationError("--stragglers must be in [0, 1]") }
+        if let attackers {
+            guard attack != nil else { throw ValidationError("--attackers needs --attack") }
+            guard (0...1).contains(attackers) else { throw ValidationError("--attackers must be in [0, 1]") }
+        }
     }
 
     func run() async throws {
         let started = Date()
         GEMM.setThreads(1)
         let federation = try FederationInput.load(data: data, clients: clients, partition: partition, seed: seed)
+        let attack = try self.attack.map(Attack.init(parsing:))
         let settings = SimulationSettings(
             model: model, fraction: fraction, localEpochs: localEpochs, batchSize: batchSize, learningRate: lr,
-            evalEvery: evalEvery, seed: seed, concurrency: concurrency)
-        let simulation = try Simulation(settings: settings, data: federation.participants, test: federation.test)
+            evalEvery: evalEvery, seed: seed, concurrency: concurrency, sampling: privacy.method,
+            minFitResults: privacy.enabled ? 0 : 1, attack: attack,
+            attackerFraction: attack == nil ? 0 : attackers ?? 0.2)
+        let participantCount = federation.participants.participantCount
+        let strategy = try privacy.wrap(
+            try StrategySpecification(parsing: self.strategy).make(
+                local: LocalTraining(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
+                serverLearningRate: serverLr, serverMomentum: serverMomentum,
+                participantCount: participantCount, stragglerFraction: stragglers),
+            participants: participantCount, fraction: fraction)
+        let simulation = try Simulation(
+            settings: settings, data: federation.participants, test: federation.test, strategy: strategy)
+        if privacy.enabled {
+            print(
+                "privacy: DP-FedAvg, \(privacy.method) sampling"
+                    + (privacy.method == .fixed ? " (accounted without amplification)" : "")
+                    + ", ε at δ=\(privacy.delta)"
+                    + (privacy.epsilonBudget.map { ", budget ε=\($0)" } ?? ""))
+        }
+        if let attack {
+            print("attack: \(simulation.attackers.count) participants mount \(attack)")
+        }
         print(
-            "concord simulate: FedAvg, \(model) on \(federation.name), \(federation.participants.participantCount) "
+            "concord simulate: \(strategy.name), \(model) on \(federation.name), \(federation.participants.participantCount) "
                 + "participants (\(federation.partitionName)), C=\(fraction), E=\(localEpochs), B=\(batchSize == 0 ? "∞" : "\(batchSize)"), "
                 + "lr=\(lr), \(concurrency) concurrent; BLAS: \(GEMM.kernel.name)")
 
         let display = ProgressDisplay(plainUpdates: false)
         let events = await simulation.coordinator.events()
-        let progress = Task { [rounds] in
+        let progress = Task { [rounds] () -> String in
             var best = 0.0
             for await event in events {
                 switch event {
@@ -104,6 +182,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 case .roundFinished(let record):
                     var line =
                         "round \(record.round)/\(rounds): \(record.succeeded)/\(record.sampled.count) participants"
+                    if let epsilon = record.metrics["epsilon"] { line += String(format: ", ε %.3g", epsilon) }
                     if let evaluation = record.evaluation {
                         best = max(best, evaluation.accuracy)
                         line += String(
@@ -115,18 +194,22 @@ struct SimulateCommand: AsyncParsableCommand {
                     if !record.failures.isEmpty { line += ", \(record.failures.count) failed" }
                     if let error = record.error { line += "; \(error)" }
                     display.finish(line)
-                case .runFinished:
-                    return
+                case .runFinished(_, let reason):
+                    return reason
                 case .roundStarted:
                     break
                 }
             }
+            return ""
         }
         let records = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
-        await progress.value
+        let finish = await progress.value
+        if finish.hasPrefix("privacy") { print(finish) }
 
         let summary = SimulationReport(
             settings: settings, command: self, federation: federation, records: records,
+            strategy: strategy.name, attackers: simulation.attackers, finish: finish,
+            privacy: await simulation.coordinator.strategy as? any PrivacyAccounted,
             wallSeconds: Date().timeIntervalSince(started))
         print(summary.summaryLine)
         if let report {

@@ -1,4 +1,5 @@
 import ConcordFederation
+import ConcordPrivacy
 import Foundation
 
 /// The JSON report `concord simulate --report FILE` writes.
@@ -11,15 +12,38 @@ struct SimulationReport: JSONReport {
         var participants: Int
         var failures: Int
         var trainLoss: Double?
+        var epsilon: Double?
+        var clipNorm: Double?
         var error: String?
 
         enum CodingKeys: String, CodingKey {
             case round, testAccuracy = "test_accuracy", testLoss = "test_loss", seconds, participants, failures
-            case trainLoss = "train_loss", error
+            case trainLoss = "train_loss", epsilon, clipNorm = "clip_norm", error
+        }
+    }
+
+    struct Privacy: Encodable {
+        var delta: Double
+        var epsilonSpent: Double
+        var epsilonBudget: Nullable<Double>
+        var noiseMultiplier: Double
+        var samplingRate: Double
+        var stoppedByBudget: Nullable<String>
+
+        enum CodingKeys: String, CodingKey {
+            case delta, epsilonSpent = "epsilon_spent", epsilonBudget = "epsilon_budget"
+            case noiseMultiplier = "noise_multiplier", samplingRate = "accounting_sampling_rate"
+            case stoppedByBudget = "stopped_by_budget"
         }
     }
 
     var command = "simulate"
+    var strategy: String
+    var attack: Nullable<String>
+    var attackers: [Int]
+    var stragglers: Double
+    var sampling: String
+    var privacy: Nullable<Privacy>
     var dataset: String
     var model: String
     var clients: Int
@@ -41,7 +65,8 @@ struct SimulationReport: JSONReport {
     var wallSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case command, dataset, model, clients, fraction, localEpochs = "local_epochs", batchSize = "batch_size", lr
+        case command, strategy, attack, attackers, stragglers, sampling, privacy, dataset, model, clients, fraction,
+            localEpochs = "local_epochs", batchSize = "batch_size", lr
         case partition, seed, targetAccuracy = "target_accuracy", evalEvery = "eval_every", concurrency, rounds
         case roundsToTarget = "rounds_to_target", finalTestAccuracy = "final_test_accuracy"
         case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds", overheadSeconds = "overhead_seconds"
@@ -50,8 +75,21 @@ struct SimulationReport: JSONReport {
 
     init(
         settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
-        wallSeconds: Double
+        strategy: String, attackers: Set<Int>, finish: String, privacy: (any PrivacyAccounted)?, wallSeconds: Double
     ) {
+        sampling = settings.sampling.rawValue
+        self.privacy = Nullable(
+            privacy.map {
+                Privacy(
+                    delta: $0.ledger.delta, epsilonSpent: $0.ledger.epsilonSpent,
+                    epsilonBudget: Nullable($0.ledger.epsilonBudget), noiseMultiplier: $0.noiseMultiplier,
+                    samplingRate: $0.accountingSamplingRate,
+                    stoppedByBudget: Nullable(finish.hasPrefix("privacy") ? finish : nil))
+            })
+        self.strategy = strategy
+        attack = Nullable(settings.attack?.description)
+        self.attackers = attackers.sorted()
+        stragglers = command.stragglers
         dataset = federation.name
         model = settings.model
         clients = federation.participants.participantCount
@@ -68,7 +106,8 @@ struct SimulationReport: JSONReport {
             Round(
                 round: $0.round, testAccuracy: $0.evaluation?.accuracy, testLoss: $0.evaluation?.loss,
                 seconds: $0.seconds, participants: $0.succeeded, failures: $0.failures.count,
-                trainLoss: $0.metrics["loss"], error: $0.error)
+                trainLoss: $0.metrics["loss"], epsilon: $0.metrics["epsilon"], clipNorm: $0.metrics["clip_norm"],
+                error: $0.error)
         }
         roundsToTarget = Nullable(
             command.targetAccuracy.flatMap { target in

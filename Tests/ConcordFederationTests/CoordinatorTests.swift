@@ -68,14 +68,25 @@ struct CoordinatorTests {
         #expect(await c.parameters.values == [3, 3, 3])
     }
 
-    @Test func aHostileLayoutFailsTheRoundAndKeepsTheModel() async throws {
+    @Test func aHostileLayoutIsRecordedAsAFailureAndTheOthersAreAggregated() async throws {
         let c = try coordinator([
             ScriptedParticipant(id: 0, behaviour: .answer(values: [3, 3, 3], examples: 10)),
             ScriptedParticipant(id: 1, behaviour: .wrongLayout),
+            ScriptedParticipant(id: 2, behaviour: .answer(values: [.nan, 3, 3], examples: 10)),
         ])
         let record = await c.runRound()
+        #expect(record.completed)
+        #expect(record.succeeded == 1)
+        #expect(record.failures.map(\.participant) == [1, 2])
+        #expect(record.failures[0].reason.contains("another model"))
+        #expect(record.failures[1].reason.contains("non-finite"))
+        #expect(await c.parameters.values == [3, 3, 3])
+    }
+
+    @Test func aRoundOfOnlyHostileAnswersKeepsTheModel() async throws {
+        let c = try coordinator([ScriptedParticipant(id: 1, behaviour: .wrongLayout)])
+        let record = await c.runRound()
         #expect(!record.completed)
-        #expect(record.error?.contains("another model") == true)
         #expect(await c.parameters.values == [0, 0, 0])
     }
 
