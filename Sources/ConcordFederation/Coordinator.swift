@@ -144,6 +144,7 @@ public actor Coordinator {
         for _ in 0..<rounds {
             if let refusal = strategy.refusal(round: history.count + 1) {
                 reason = refusal
+                await evaluateLastRoundIfNeeded(&records)
                 break
             }
             let record = await runRound(forceEvaluation: records.count + 1 == rounds)
@@ -155,6 +156,22 @@ public actor Coordinator {
         }
         publish(.runFinished(rounds: records.count, reason: reason))
         return records
+    }
+
+    /// Evaluates the model a refusal leaves behind when its round was not an evaluation round, so a run
+    /// stopped by its budget reports the accuracy of the model it ends with.
+    private func evaluateLastRoundIfNeeded(_ records: inout [RoundRecord]) async {
+        guard let evaluator, configuration.evalEvery > 0, let last = history.indices.last,
+            history[last].evaluation == nil
+        else { return }
+        let started = ContinuousClock.now
+        do {
+            history[last].evaluation = try await evaluator.evaluate(parameters)
+        } catch {
+            history[last].evaluationError = "\(error)"
+        }
+        history[last].evaluateSeconds += (ContinuousClock.now - started).seconds
+        if let index = records.lastIndex(where: { $0.round == history[last].round }) { records[index] = history[last] }
     }
 
     /// Runs the next round, unless the strategy refuses it: then nobody is contacted, the returned record

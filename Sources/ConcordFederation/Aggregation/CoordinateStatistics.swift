@@ -12,7 +12,7 @@ enum CoordinateStatistics {
     /// Ranges at most this long are finished by insertion sort rather than partitioned further.
     private static let insertionSortLimit = 16
     /// The most vectors ordered with a selection network rather than quickselect.
-    static let networkLimit = 512
+    static let networkLimit = 1024
 
     /// Per coordinate, the mean of the values left after dropping the `trim` smallest and the `trim`
     /// largest of the n values (n = `vectors.count`), accumulated in `Double`.
@@ -32,44 +32,55 @@ enum CoordinateStatistics {
     /// ``trimmedMean(of:dimension:trim:)`` keeping ranks lower..<upper, by a selection network on
     /// row-major blocks.
     private static func networkTrimmedMean(of vectors: [[Float]], dimension: Int, lower: Int, upper: Int) -> [Float] {
+        typealias Lanes = SIMD8<Float>
         let n = vectors.count
         let network = SelectionNetwork(count: n, ranks: lower..<upper)
-        // About 8,192 values (32 KB) a block, at least 64 coordinates so the row loops run long.
-        let block = max(64, min(2048, (8192 / n) / 16 * 16))
+        // About 8,192 values (32 KB) a block, whole SIMD vectors, at least 64 coordinates so the row
+        // loops run long.
+        let block = max(64, min(2048, (8192 / n) / 64 * 64))
         var result = [Float](repeating: 0, count: dimension)
         var scratch = [Float](repeating: 0, count: block * n)
         var sums = [Double](repeating: 0, count: block)
         let kept = Double(upper - lower)
         result.withUnsafeMutableBufferPointer { out in
-            scratch.withUnsafeMutableBufferPointer { rows in
-                sums.withUnsafeMutableBufferPointer { sum in
+            scratch.withUnsafeMutableBufferPointer { rowBuffer in
+                sums.withUnsafeMutableBufferPointer { sumBuffer in
                     network.low.withUnsafeBufferPointer { lows in
                         network.high.withUnsafeBufferPointer { highs in
+                            guard let rows = rowBuffer.baseAddress, let sum = sumBuffer.baseAddress else { return }
                             var start = 0
                             while start < dimension {
                                 let width = min(block, dimension - start)
                                 // Row k of the block: coordinates start..<start + width of vector k.
                                 for k in 0..<n {
                                     vectors[k].withUnsafeBufferPointer { source in
-                                        guard source.count >= start + width else { return }
-                                        for c in 0..<width { rows[k * block + c] = source[start + c] }
+                                        guard let from = source.baseAddress, source.count >= start + width else {
+                                            return
+                                        }
+                                        (rows + k * block).update(from: from + start, count: width)
                                     }
                                 }
+                                // Whole vectors of lanes; lanes past `width` hold leftovers and are not read.
+                                let lanes = (width + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
                                 for comparator in 0..<lows.count {
-                                    let a = lows[comparator] * block
-                                    let b = highs[comparator] * block
-                                    for c in 0..<width {
-                                        let x = rows[a + c]
-                                        let y = rows[b + c]
-                                        let swap = y < x
-                                        rows[a + c] = swap ? y : x
-                                        rows[b + c] = swap ? x : y
+                                    let a = rows + lows[comparator] &* block
+                                    let b = rows + highs[comparator] &* block
+                                    var c = 0
+                                    while c < lanes {
+                                        let x = UnsafeRawPointer(a + c).loadUnaligned(as: Lanes.self)
+                                        let y = UnsafeRawPointer(b + c).loadUnaligned(as: Lanes.self)
+                                        let swap = y .< x
+                                        UnsafeMutableRawPointer(a + c).storeBytes(
+                                            of: x.replacing(with: y, where: swap), as: Lanes.self)
+                                        UnsafeMutableRawPointer(b + c).storeBytes(
+                                            of: y.replacing(with: x, where: swap), as: Lanes.self)
+                                        c &+= Lanes.scalarCount
                                     }
                                 }
-                                for c in 0..<width { sum[c] = 0 }
+                                sum.update(repeating: 0, count: width)
                                 for r in lower..<upper {
-                                    let row = r * block
-                                    for c in 0..<width { sum[c] += Double(rows[row + c]) }
+                                    let row = rows + r * block
+                                    for c in 0..<width { sum[c] += Double(row[c]) }
                                 }
                                 for c in 0..<width { out[start + c] = Float(sum[c] / kept) }
                                 start += width

@@ -8,46 +8,22 @@
 struct PairwiseDistances {
     /// The number of vectors.
     let count: Int
-    /// `squared[i · count + j]`: ‖v_i − v_j‖², with a non-number replaced by +∞.
-    private let squared: [Double]
     /// `neighbours[i · (count − 1) ..< (i + 1) · (count − 1)]`: the other vectors in ascending order of
-    /// distance from v_i, ties by index.
+    /// squared distance from v_i, ties by index.
     private let neighbours: [Int]
+    /// The squared distance from v_i to each vector of `neighbours`, in the same places; a non-number
+    /// is replaced by +∞.
+    private let neighbourDistances: [Double]
 
     /// The distances between `vectors`, each of which has `dimension` values (checked by the caller).
     init(_ vectors: [[Float]], dimension: Int) {
         let n = vectors.count
         count = n
-        var squared = [Double](repeating: 0, count: n * n)
-        let block = max(256, min(8192, 65_536 / max(1, n)))
-        squared.withUnsafeMutableBufferPointer { distances in
-            var start = 0
-            while start < dimension {
-                let end = min(dimension, start + block)
-                for i in 0..<n {
-                    vectors[i].withUnsafeBufferPointer { a in
-                        guard a.count >= end else { return }
-                        for j in (i + 1)..<n {
-                            vectors[j].withUnsafeBufferPointer { b in
-                                guard b.count >= end else { return }
-                                distances[i * n + j] += Self.squaredDistance(a, b, from: start, to: end)
-                            }
-                        }
-                    }
-                }
-                start = end
-            }
-            for i in 0..<n {
-                for j in (i + 1)..<n {
-                    let d = distances[i * n + j].isNaN ? Double.infinity : distances[i * n + j]
-                    distances[i * n + j] = d
-                    distances[j * n + i] = d
-                }
-            }
-        }
-        self.squared = squared
+        let squared = Self.squaredDistances(vectors, dimension: dimension)
         var neighbours: [Int] = []
+        var neighbourDistances: [Double] = []
         neighbours.reserveCapacity(n * max(0, n - 1))
+        neighbourDistances.reserveCapacity(n * max(0, n - 1))
         for i in 0..<n {
             let others = (0..<n).filter { $0 != i }.sorted { j, k in
                 let dj = squared[i * n + j]
@@ -55,8 +31,10 @@ struct PairwiseDistances {
                 return dj < dk || (dj == dk && j < k)
             }
             neighbours.append(contentsOf: others)
+            neighbourDistances.append(contentsOf: others.map { squared[i * n + $0] })
         }
         self.neighbours = neighbours
+        self.neighbourDistances = neighbourDistances
     }
 
     /// The members of `active` (flags, one per vector) in ascending order of Krum score, ties by
@@ -72,67 +50,119 @@ struct PairwiseDistances {
         let nearest = max(0, members.count - f - 2)
         var scores = [Double](repeating: 0, count: n)
         let stride = n - 1
-        neighbours.withUnsafeBufferPointer { order in
-            squared.withUnsafeBufferPointer { distances in
-                for i in members {
-                    var taken = 0
-                    var score = 0.0
-                    var position = i * stride
-                    let last = position + stride
-                    while taken < nearest && position < last {
-                        let j = order[position]
-                        if active[j] {
-                            score += distances[i * n + j]
-                            taken += 1
+        scores.withUnsafeMutableBufferPointer { score in
+            active.withUnsafeBufferPointer { isActive in
+                neighbours.withUnsafeBufferPointer { order in
+                    neighbourDistances.withUnsafeBufferPointer { distance in
+                        for i in members {
+                            var taken = 0
+                            var sum = 0.0
+                            var position = i * stride
+                            let last = position + stride
+                            // Walk the neighbours nearest first, counting only active ones, without a
+                            // data-dependent branch.
+                            while taken < nearest && position < last {
+                                let counts = isActive[order[position]]
+                                sum += counts ? distance[position] : 0
+                                taken &+= counts ? 1 : 0
+                                position &+= 1
+                            }
+                            score[i] = sum
                         }
-                        position += 1
                     }
-                    scores[i] = score
                 }
             }
         }
         return members.sorted { i, j in scores[i] < scores[j] || (scores[i] == scores[j] && i < j) }
     }
 
-    /// Σ (a[k] − b[k])² over from..<to, in `Double`, with eight partial sums (which the compiler
-    /// keeps in vector registers).
-    @inline(__always)
-    private static func squaredDistance(
-        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, from: Int, to: Int
-    ) -> Double {
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
-        var s4 = 0.0
-        var s5 = 0.0
-        var s6 = 0.0
-        var s7 = 0.0
-        var k = from
-        while k &+ 8 <= to {
-            let d0 = Double(a[k]) - Double(b[k])
-            let d1 = Double(a[k &+ 1]) - Double(b[k &+ 1])
-            let d2 = Double(a[k &+ 2]) - Double(b[k &+ 2])
-            let d3 = Double(a[k &+ 3]) - Double(b[k &+ 3])
-            let d4 = Double(a[k &+ 4]) - Double(b[k &+ 4])
-            let d5 = Double(a[k &+ 5]) - Double(b[k &+ 5])
-            let d6 = Double(a[k &+ 6]) - Double(b[k &+ 6])
-            let d7 = Double(a[k &+ 7]) - Double(b[k &+ 7])
-            s0 += d0 * d0
-            s1 += d1 * d1
-            s2 += d2 * d2
-            s3 += d3 * d3
-            s4 += d4 * d4
-            s5 += d5 * d5
-            s6 += d6 * d6
-            s7 += d7 * d7
-            k &+= 8
+    /// ‖v_i − v_j‖² for all i, j, row-major, symmetric, with a non-number replaced by +∞.
+    ///
+    /// Each block of coordinates is widened to `Double` once into a scratch buffer of about 256 KB;
+    /// then each vector is compared with four others at a time, so that its lanes are loaded once
+    /// for four sums.
+    private static func squaredDistances(_ vectors: [[Float]], dimension: Int) -> [Double] {
+        typealias Lanes = SIMD4<Double>
+        let width = Lanes.scalarCount
+        let n = vectors.count
+        var distances = [Double](repeating: 0, count: n * n)
+        guard n > 1, dimension > 0 else { return distances }
+        let block = max(64, min(4096, 32_768 / n / 8 * 8))
+        var scratch = [Double](repeating: 0, count: n * block)
+        distances.withUnsafeMutableBufferPointer { out in
+            scratch.withUnsafeMutableBufferPointer { rowBuffer in
+                guard let rows = rowBuffer.baseAddress else { return }
+                func load(_ p: UnsafeMutablePointer<Double>) -> Lanes {
+                    UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+                }
+                var start = 0
+                while start < dimension {
+                    let count = min(block, dimension - start)
+                    // Whole vectors of lanes, zero past `count` in every row so they add nothing.
+                    let padded = (count + width - 1) / width * width
+                    for k in 0..<n {
+                        let row = rows + k * block
+                        vectors[k].withUnsafeBufferPointer { source in
+                            guard let from = source.baseAddress, source.count >= start + count else { return }
+                            for c in 0..<count { row[c] = Double(from[start + c]) }
+                        }
+                        for c in count..<padded { row[c] = 0 }
+                    }
+                    for i in 0..<n {
+                        let a = rows + i * block
+                        var j = i + 1
+                        while j + 4 <= n {
+                            let b0 = rows + j * block
+                            let b1 = b0 + block
+                            let b2 = b1 + block
+                            let b3 = b2 + block
+                            var s0 = Lanes()
+                            var s1 = Lanes()
+                            var s2 = Lanes()
+                            var s3 = Lanes()
+                            var c = 0
+                            while c < padded {
+                                let x = load(a + c)
+                                let d0 = x - load(b0 + c)
+                                let d1 = x - load(b1 + c)
+                                let d2 = x - load(b2 + c)
+                                let d3 = x - load(b3 + c)
+                                s0 += d0 * d0
+                                s1 += d1 * d1
+                                s2 += d2 * d2
+                                s3 += d3 * d3
+                                c &+= width
+                            }
+                            out[i * n + j] += s0.sum()
+                            out[i * n + j + 1] += s1.sum()
+                            out[i * n + j + 2] += s2.sum()
+                            out[i * n + j + 3] += s3.sum()
+                            j += 4
+                        }
+                        while j < n {
+                            let b = rows + j * block
+                            var s = Lanes()
+                            var c = 0
+                            while c < padded {
+                                let d = load(a + c) - load(b + c)
+                                s += d * d
+                                c &+= width
+                            }
+                            out[i * n + j] += s.sum()
+                            j += 1
+                        }
+                    }
+                    start += count
+                }
+                for i in 0..<n {
+                    for j in (i + 1)..<n {
+                        let d = out[i * n + j].isNaN ? Double.infinity : out[i * n + j]
+                        out[i * n + j] = d
+                        out[j * n + i] = d
+                    }
+                }
+            }
         }
-        while k < to {
-            let d = Double(a[k]) - Double(b[k])
-            s0 += d * d
-            k += 1
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        return distances
     }
 }
