@@ -50,7 +50,7 @@ struct StrategyTests {
         #expect(aggregate.parameters.values == [0.5, 2])
         #expect(s.variates.variate(of: 0) == [0.5, 0])
         #expect(s.variates.variate(of: 1) == [0, -1])
-        #expect(s.control == [0.125, -0.25], "c moves by the variates' change summed over N = 4")
+        #expect(s.control == [0.125, -0.25], "equal counts: c moves by the variates' change summed over N = 4")
         let second = s.configureFit(round: 2, parameters: aggregate.parameters, participants: [0, 2], seed: 2)
         #expect(second[0]?.correction == [0.125 - 0.5, -0.25])
         #expect(second[2]?.correction == [0.125, -0.25])

@@ -3,8 +3,13 @@
 /// heterogeneous data. Participant i takes local steps y ← y − η_l·(g_i(y) − c_i + c), then
 ///
 ///     c_i⁺ = c_i − c + (x − y_i) / (K_i·η_l)          (K_i: its local steps)
-///     x ← x + η_g · mean_i(y_i − x)                    (example-weighted, as FedAvg)
-///     c ← c + (1/N) · Σ_i (c_i⁺ − c_i)                 (N: all participants)
+///     x ← x + η_g · Σ_i (n_i/n_S)·(y_i − x)            (example-weighted, as FedAvg)
+///     c ← c + (|S|/N) · Σ_i (n_i/n_S)·(c_i⁺ − c_i)      (S: this round's, N: all participants)
+///
+/// With equal example counts these are the paper's plain means. Weighting both by examples keeps c an
+/// estimate of the gradient of the objective FedAvg minimises (the example-weighted one): with c the
+/// unweighted mean of the c_i, the correction would steer participants towards the objective in which
+/// every participant counts the same, which on unbalanced data (Dirichlet splits) is another model.
 ///
 /// The coordinator holds every c_i in a ``ControlVariateStore`` and sends each participant its
 /// correction c − c_i with the instruction, so participants keep no state; the update for c_i⁺ needs
@@ -66,7 +71,10 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
         if control.isEmpty { control = [Float](repeating: 0, count: n) }
         var controlChange = [Double](repeating: 0, count: n)
         let learningRate = Double(local.learningRate)
-        for result in results where result.update.steps > 0 {
+        let examples = results.reduce(0.0) { $0 + Double(max(0, $1.update.exampleCount)) }
+        let sampledShare = Double(results.count) / Double(max(1, participantCount, results.count))
+        for result in results where result.update.steps > 0 && examples > 0 {
+            let weight = sampledShare * Double(max(0, result.update.exampleCount)) / examples
             let y = result.update.parameters.values
             let old =
                 variates.variate(of: result.participant).flatMap { $0.count == n ? $0 : nil }
@@ -76,12 +84,11 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
             for i in 0..<n {
                 let value = Double(old[i]) - Double(control[i]) + Double(x[i] - y[i]) * scale
                 updated[i] = Float(value)
-                controlChange[i] += value - Double(old[i])
+                controlChange[i] += weight * (value - Double(old[i]))
             }
             variates.setVariate(updated, of: result.participant)
         }
-        let share = 1 / Double(max(1, participantCount))
-        for i in 0..<n { control[i] += Float(controlChange[i] * share) }
+        for i in 0..<n { control[i] += Float(controlChange[i]) }
         var next = x
         for i in 0..<n { next[i] += serverLearningRate * (mean[i] - x[i]) }
         return AggregateResult(
