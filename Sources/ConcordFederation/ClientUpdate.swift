@@ -33,6 +33,9 @@ public struct FitConfig: Sendable, Equatable, Codable {
     /// When set, the participant clips its update (new parameters minus the global ones) to this L2 norm
     /// before sending it, so the coordinator never sees an unclipped update (client-side DP clipping).
     public var clipNorm: Double?
+    /// The differential-privacy mechanism protecting this round's release, when there is one: what a
+    /// participant checks against the privacy it agreed to and accounts in its own ledger.
+    public var privacy: PrivacyMechanism?
 
     /// Creates a configuration.
     public init(
@@ -45,6 +48,7 @@ public struct FitConfig: Sendable, Equatable, Codable {
         self.seed = seed
         self.proximalMu = proximalMu
         self.clipNorm = clipNorm
+        self.privacy = nil
     }
 }
 
@@ -83,5 +87,25 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
         self.loss = loss
         self.accuracy = accuracy
         self.exampleCount = exampleCount
+    }
+}
+
+/// The parameters of a round's Gaussian mechanism, as the coordinator announces them to participants.
+public struct PrivacyMechanism: Sendable, Equatable, Codable {
+    /// The sampling rate the round is accounted with (1: no amplification claimed).
+    public var samplingRate: Double
+    /// The noise multiplier z of the round.
+    public var noiseMultiplier: Double
+    /// The δ at which ε is stated.
+    public var delta: Double
+    /// The clip norm C.
+    public var clipNorm: Double
+
+    /// Creates a description.
+    public init(samplingRate: Double, noiseMultiplier: Double, delta: Double, clipNorm: Double) {
+        self.samplingRate = samplingRate
+        self.noiseMultiplier = noiseMultiplier
+        self.delta = delta
+        self.clipNorm = clipNorm
     }
 }

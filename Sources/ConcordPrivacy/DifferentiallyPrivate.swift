@@ -104,14 +104,18 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
             ?? ledger.refusal(round: round, samplingRate: accountingSamplingRate, noiseMultiplier: noiseMultiplier)
     }
 
-    /// The inner strategy's instructions, with the clip norm for client-side clipping.
+    /// The inner strategy's instructions, announcing the mechanism (and the clip norm for client-side clipping).
     public func configureFit(
         round: Int, parameters: Parameters, participants: [Int], seed: UInt64
     ) -> [Int: FitInstruction] {
         var instructions = inner.configureFit(
             round: round, parameters: parameters, participants: participants, seed: seed)
-        if clientSide {
-            for key in instructions.keys { instructions[key]?.config.clipNorm = clipping.clipNorm }
+        let mechanism = PrivacyMechanism(
+            samplingRate: accountingSamplingRate, noiseMultiplier: noiseMultiplier, delta: ledger.delta,
+            clipNorm: clipping.clipNorm)
+        for key in instructions.keys {
+            instructions[key]?.config.privacy = mechanism
+            if clientSide { instructions[key]?.config.clipNorm = clipping.clipNorm }
         }
         return instructions
     }

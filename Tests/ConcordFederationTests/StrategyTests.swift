@@ -37,6 +37,17 @@ struct StrategyTests {
         #expect(other.map(\.value.config.localEpochs).sorted() != epochs.sorted() || other.count == 10)
     }
 
+    @Test func fedProxWithZeroMuStillKeepsPartialWork() throws {
+        let local = LocalTraining(epochs: 20, batchSize: 10, learningRate: 0.01)
+        let p = try parameters([0, 0])
+        for (text, working) in [("fedprox:0", 10), ("fedavg", 1), ("fedadam", 1)] {
+            let strategy = try StrategySpecification(parsing: text).make(
+                local: local, participantCount: 30, stragglerFraction: 0.9)
+            let instructions = strategy.configureFit(round: 1, parameters: p, participants: Array(0..<10), seed: 3)
+            #expect(instructions.count == working, "\(text)")
+        }
+    }
+
     @Test func scaffoldUpdatesControlVariatesByOptionTwo() throws {
         var s = SCAFFOLD(
             local: LocalTraining(epochs: 1, batchSize: 10, learningRate: 0.5), participantCount: 4,

@@ -70,6 +70,9 @@ struct DifferentiallyPrivateTests {
         let p = Parameters.zeros(layout(2))
         let instructions = strategy.configureFit(round: 1, parameters: p, participants: [3, 4], seed: 1)
         #expect(instructions.values.allSatisfy { $0.config.clipNorm == 1 })
+        #expect(
+            instructions[3]?.config.privacy
+                == PrivacyMechanism(samplingRate: 0.1, noiseMultiplier: 0, delta: 1e-5, clipNorm: 1))
         // Both participants report they were clipped: C grows by exp(0.2·0.5).
         let out = try strategy.aggregateFit(
             round: 1, current: p,

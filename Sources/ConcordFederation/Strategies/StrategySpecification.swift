@@ -43,6 +43,8 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
     public var step: ServerStep
     /// FedProx's μ (0 unless `fedprox:MU`).
     public var proximalMu: Float
+    /// Whether stragglers' partial work is aggregated (FedProx, even with μ = 0) rather than dropped.
+    public var aggregatesPartialWork: Bool
     /// The text this was parsed from.
     public let description: String
 
@@ -54,6 +56,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
         aggregation = .mean
         step = .average
         proximalMu = 0
+        aggregatesPartialWork = false
         let parts = text.lowercased().split(separator: "+", omittingEmptySubsequences: false).map(String.init)
         guard (1...2).contains(parts.count) else { throw Self.unreadable(text) }
         var sawAggregation = false, sawStep = false
@@ -66,6 +69,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
                 guard !sawStep else { throw Self.unreadable(text) }
                 self.step = step
                 self.proximalMu = mu
+                self.aggregatesPartialWork = part.hasPrefix("fedprox")
                 sawStep = true
             } else {
                 throw Self.unreadable(text)
@@ -147,7 +151,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
     ///     adaptive optimisers, 1 for SCAFFOLD).
     ///   - serverMomentum: FedAvgM's β (default 0.9).
     ///   - participantCount: all participants N (SCAFFOLD's control variate averages over them).
-    ///   - stragglerFraction: simulated stragglers; FedProx (μ > 0) aggregates their partial work, the
+    ///   - stragglerFraction: simulated stragglers; FedProx (any μ) aggregates their partial work, the
     ///     other strategies drop them.
     public func make(
         local: LocalTraining, serverLearningRate: Float? = nil, serverMomentum: Float? = nil, participantCount: Int,
@@ -155,7 +159,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
     ) -> any Strategy {
         var local = local
         local.proximalMu = proximalMu
-        let stragglers = StragglerSimulation(fraction: stragglerFraction, aggregatesPartialWork: proximalMu > 0)
+        let stragglers = StragglerSimulation(fraction: stragglerFraction, aggregatesPartialWork: aggregatesPartialWork)
         if step == .scaffold {
             return SCAFFOLD(
                 local: local, serverLearningRate: serverLearningRate ?? 1, participantCount: participantCount,
