@@ -201,13 +201,23 @@ public actor Coordinator {
         var metrics: [String: Double] = [:]
         var error: String?
         if results.count >= configuration.minFitResults {
+            // A failed aggregation changes nothing: the strategy's state (moments, control variates, the
+            // privacy ledger) goes back to what it was, with the model.
+            let saved = strategy
             do {
                 let aggregate = try strategy.aggregateFit(
                     round: round, current: parameters, results: results,
                     failures: failures)
+                guard aggregate.parameters.layout == parameters.layout,
+                    aggregate.parameters.values.allSatisfy(\.isFinite)
+                else {
+                    throw FederationError.invalidConfiguration(
+                        "the strategy produced non-finite or misshapen parameters (diverging training?)")
+                }
                 parameters = aggregate.parameters
                 metrics = aggregate.metrics
             } catch let failure {
+                strategy = saved
                 error = "aggregation failed: \(failure); the previous model is kept"
             }
         } else {
