@@ -29,7 +29,7 @@ extension Benchmark {
         let local = LocalTraining(epochs: 1, batchSize: 10, learningRate: 0.05)
         var timings: [String: Double] = [:]
         for (key, text) in aggregations {
-            let strategy = try StrategySpecification(parsing: text).make(local: local, participantCount: 100)
+            let strategy = try StrategySpecification(parsing: text).make(local: local)
             timings[key] = try time(strategy, current: current, results: results, seconds: seconds, clock: clock)
         }
         let dp = try DifferentiallyPrivate(

@@ -149,8 +149,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let strategy = try privacy.wrap(
             try StrategySpecification(parsing: self.strategy).make(
                 local: LocalTraining(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
-                serverLearningRate: serverLr, serverMomentum: serverMomentum,
-                participantCount: participantCount, stragglerFraction: stragglers),
+                serverLearningRate: serverLr, serverMomentum: serverMomentum, stragglerFraction: stragglers),
             participants: participantCount, fraction: fraction)
         let simulation = try Simulation(
             settings: settings, data: federation.participants, test: federation.test, strategy: strategy)

@@ -71,7 +71,7 @@ struct AttackTests {
         }
         func run(_ text: String) async throws -> [Float] {
             let strategy = try StrategySpecification(parsing: text).make(
-                local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1), participantCount: 10)
+                local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1))
             let c = try Coordinator(
                 strategy: strategy, participants: participants,
                 initialParameters: try Parameters(layout: layout, values: [0, 0, 0]),

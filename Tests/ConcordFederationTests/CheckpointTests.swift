@@ -25,7 +25,7 @@ struct CheckpointTests {
     func resumingMidRunGivesTheUninterruptedRunsParameters(name: String) async throws {
         let local = LocalTraining(epochs: 1, batchSize: 20, learningRate: 0.05)
         func make() throws -> any Strategy {
-            try StrategySpecification(parsing: name).make(local: local, participantCount: 10)
+            try StrategySpecification(parsing: name).make(local: local)
         }
         let uninterrupted = try simulation(make())
         _ = await uninterrupted.run(rounds: 4)
@@ -46,10 +46,10 @@ struct CheckpointTests {
 
     @Test func aCheckpointOfAnotherStrategyTypeIsRefused() async throws {
         let local = LocalTraining(epochs: 1, batchSize: 20, learningRate: 0.05)
-        let adam = try simulation(StrategySpecification(parsing: "fedadam").make(local: local, participantCount: 10))
+        let adam = try simulation(StrategySpecification(parsing: "fedadam").make(local: local))
         _ = await adam.run(rounds: 1)
         let checkpoint = try await adam.coordinator.checkpoint()
-        let scaffold = try StrategySpecification(parsing: "scaffold").make(local: local, participantCount: 10)
+        let scaffold = try StrategySpecification(parsing: "scaffold").make(local: local)
         #expect(throws: FederationError.self) { try self.simulation(scaffold, resuming: checkpoint) }
     }
 }

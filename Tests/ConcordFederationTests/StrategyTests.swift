@@ -42,7 +42,7 @@ struct StrategyTests {
         let p = try parameters([0, 0])
         for (text, working) in [("fedprox:0", 10), ("fedavg", 1), ("fedadam", 1)] {
             let strategy = try StrategySpecification(parsing: text).make(
-                local: local, participantCount: 30, stragglerFraction: 0.9)
+                local: local, stragglerFraction: 0.9)
             let instructions = strategy.configureFit(round: 1, parameters: p, participants: Array(0..<10), seed: 3)
             #expect(instructions.count == working, "\(text)")
         }
@@ -50,26 +50,32 @@ struct StrategyTests {
 
     @Test func scaffoldUpdatesControlVariatesByOptionTwo() throws {
         var s = SCAFFOLD(
-            local: LocalTraining(epochs: 1, batchSize: 10, learningRate: 0.5), participantCount: 4,
-            store: InMemoryControlVariates())
+            local: LocalTraining(epochs: 1, batchSize: 10, learningRate: 0.5), store: InMemoryControlVariates())
         let x = try parameters([1, 1])
         let first = s.configureFit(round: 1, parameters: x, participants: [0, 1], seed: 1)
         #expect(first.values.allSatisfy { $0.correction == nil }, "c = c_i = 0 before the first round")
         // y_0 = [0, 1] after K = 4 steps at η_l = 0.5: c_0⁺ = (x − y)/(K·η_l) = [0.5, 0]; y_1 = [1, 3]: [0, −1].
         let aggregate = try s.aggregateFit(
-            round: 1, current: x, results: [result(0, [0, 1]), result(1, [1, 3])], failures: [])
-        #expect(aggregate.parameters.values == [0.5, 2])
-        #expect(s.variates.variate(of: 0) == [0.5, 0])
-        #expect(s.variates.variate(of: 1) == [0, -1])
-        #expect(s.control == [0.125, -0.25], "equal counts: c moves by the variates' change summed over N = 4")
+            round: 1, current: x, results: [result(0, [0, 1]), result(1, [1, 3], examples: 30)], failures: [])
+        #expect(aggregate.parameters.values == [0.75, 2.5], "x moves to the example-weighted mean")
+        #expect(s.variates.variate(of: 0) == ControlVariate(values: [0.5, 0], weight: 10))
+        #expect(s.variates.variate(of: 1) == ControlVariate(values: [0, -1], weight: 30))
+        #expect(s.control == [0.125, -0.75], "c is the example-weighted mean of the stored variates")
         let second = s.configureFit(round: 2, parameters: aggregate.parameters, participants: [0, 2], seed: 2)
-        #expect(second[0]?.correction == [0.125 - 0.5, -0.25])
-        #expect(second[2]?.correction == [0.125, -0.25])
+        #expect(second[0]?.correction == [0.125 - 0.5, -0.75])
+        #expect(second[2]?.correction == [0.125, -0.75], "a participant not seen yet has c_i = 0")
+
+        // Participant 0 again: its old variate leaves the weighted sum, its new one enters.
+        _ = try s.aggregateFit(
+            round: 2, current: aggregate.parameters, results: [result(0, [0.75, 2.5])], failures: [])
+        #expect(s.variates.variate(of: 0) == ControlVariate(values: [0.5 - 0.125, 0.75], weight: 10))
+        let expected: [Float] = [3.75 / 40, (7.5 - 30) / 40]
+        #expect(s.control == expected)
     }
 
     @Test func fedOptRefusesResultsItCannotCombine() throws {
         var krum = try StrategySpecification(parsing: "krum:1").make(
-            local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1), participantCount: 3)
+            local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1))
         #expect(throws: FederationError.self) {
             try krum.aggregateFit(
                 round: 1, current: try parameters([0, 0]), results: [try result(0, [1, 1]), try result(1, [2, 2])],
@@ -85,7 +91,7 @@ struct StrategyTests {
     ])
     func specificationsNameTheirPieces(text: String, name: String) throws {
         let strategy = try StrategySpecification(parsing: text).make(
-            local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1), participantCount: 10)
+            local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1))
         #expect(strategy.name == name)
     }
 
@@ -100,7 +106,7 @@ struct StrategyTests {
     @Test func weightedSumStrategiesSayWhichTheyAre() throws {
         let local = LocalTraining(epochs: 1, batchSize: 1, learningRate: 1)
         for (text, weighted) in [("fedavg", true), ("fedadam", true), ("median", false), ("scaffold", false)] {
-            let s = try StrategySpecification(parsing: text).make(local: local, participantCount: 2)
+            let s = try StrategySpecification(parsing: text).make(local: local)
             #expect(s.aggregatesWeightedSum == weighted, "\(text)")
         }
     }

@@ -85,7 +85,7 @@ struct DifferentiallyPrivateTests {
     @Test func strategiesThatNeedIndividualUpdatesAreRefused() throws {
         let local = LocalTraining(epochs: 1, batchSize: 1, learningRate: 1)
         for name in ["median", "krum:1", "scaffold"] {
-            let inner = try StrategySpecification(parsing: name).make(local: local, participantCount: 10)
+            let inner = try StrategySpecification(parsing: name).make(local: local)
             func wrap<S: Strategy>(_ s: S) throws {
                 _ = try DifferentiallyPrivate(
                     s, noiseMultiplier: 1, clipping: .fixed(1), clientSide: false, expectedParticipants: 1,

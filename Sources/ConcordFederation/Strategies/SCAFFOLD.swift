@@ -3,13 +3,13 @@
 /// heterogeneous data. Participant i takes local steps y ← y − η_l·(g_i(y) − c_i + c), then
 ///
 ///     c_i⁺ = c_i − c + (x − y_i) / (K_i·η_l)          (K_i: its local steps)
-///     x ← x + η_g · Σ_i (n_i/n_S)·(y_i − x)            (example-weighted, as FedAvg)
-///     c ← c + (|S|/N) · Σ_i (n_i/n_S)·(c_i⁺ − c_i)      (S: this round's, N: all participants)
+///     x ← x + η_g · Σ_i (n_i/n_S)·(y_i − x)            (example-weighted over this round's S, as FedAvg)
+///     c = Σ_j n_j·c_j / Σ_j n_j                        (over every participant seen so far)
 ///
-/// With equal example counts these are the paper's plain means. Weighting both by examples keeps c an
-/// estimate of the gradient of the objective FedAvg minimises (the example-weighted one): with c the
-/// unweighted mean of the c_i, the correction would steer participants towards the objective in which
-/// every participant counts the same, which on unbalanced data (Dirichlet splits) is another model.
+/// With equal example counts and every participant seen, these are the paper's plain means. Weighting
+/// c by examples, like the model step, keeps each participant's corrected steps pointed at the
+/// objective FedAvg minimises (the example-weighted one); c is kept as an exact running weighted sum,
+/// so it never drifts from the mean of the stored c_j.
 ///
 /// The coordinator holds every c_i in a ``ControlVariateStore`` and sends each participant its
 /// correction c − c_i with the instruction, so participants keep no state; the update for c_i⁺ needs
@@ -19,18 +19,19 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
     public var local: LocalTraining
     /// The server learning rate η_g.
     public var serverLearningRate: Float
-    /// The number of participants N in the federation.
-    public var participantCount: Int
     /// The server control variate c (empty until the first aggregation: c = 0).
     public private(set) var control: [Float] = []
+    /// Σ_j n_j·c_j over the stored variates.
+    public private(set) var weightedSum: [Double] = []
+    /// Σ_j n_j over the stored variates.
+    public private(set) var totalWeight: Double = 0
     /// The participants' control variates c_i.
     public private(set) var variates: Store
 
     /// Creates the strategy.
-    public init(local: LocalTraining, serverLearningRate: Float = 1, participantCount: Int, store: Store) {
+    public init(local: LocalTraining, serverLearningRate: Float = 1, store: Store) {
         self.local = local
         self.serverLearningRate = serverLearningRate
-        self.participantCount = participantCount
         self.variates = store
     }
 
@@ -45,11 +46,10 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
         local.proximalMu = 0
         var instructions = local.instructions(
             round: round, parameters: parameters, participants: participants, seed: seed)
+        guard control.count == parameters.count else { return instructions }
         for participant in participants {
-            let own = variates.variate(of: participant)
-            guard !control.isEmpty || own != nil else { continue }
-            var correction = control.isEmpty ? [Float](repeating: 0, count: parameters.count) : control
-            if let own, own.count == correction.count {
+            var correction = control
+            if let own = variates.variate(of: participant)?.values, own.count == correction.count {
                 for i in correction.indices { correction[i] -= own[i] }
             }
             instructions[participant]?.correction = correction
@@ -58,7 +58,7 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
     }
 
     /// Moves x by the server step along the mean update, refreshes the variates of the participants
-    /// that trained, and moves c by their mean change over all N participants.
+    /// that trained, and recomputes c as the weighted mean of all stored variates.
     ///
     /// - Throws: ``FederationError/invalidConfiguration(_:)`` when there are no examples to average.
     public mutating func aggregateFit(
@@ -68,27 +68,27 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
         let x = current.values, n = x.count
         let mean = try WeightedMean().aggregate(
             results.map(\.update.parameters.values), weights: results.map { Double($0.update.exampleCount) })
-        if control.isEmpty { control = [Float](repeating: 0, count: n) }
-        var controlChange = [Double](repeating: 0, count: n)
-        let learningRate = Double(local.learningRate)
-        let examples = results.reduce(0.0) { $0 + Double(max(0, $1.update.exampleCount)) }
-        let sampledShare = Double(results.count) / Double(max(1, participantCount, results.count))
-        for result in results where result.update.steps > 0 && examples > 0 {
-            let weight = sampledShare * Double(max(0, result.update.exampleCount)) / examples
-            let y = result.update.parameters.values
-            let old =
-                variates.variate(of: result.participant).flatMap { $0.count == n ? $0 : nil }
-                ?? [Float](repeating: 0, count: n)
-            var updated = [Float](repeating: 0, count: n)
-            let scale = 1 / (Double(result.update.steps) * learningRate)
-            for i in 0..<n {
-                let value = Double(old[i]) - Double(control[i]) + Double(x[i] - y[i]) * scale
-                updated[i] = Float(value)
-                controlChange[i] += weight * (value - Double(old[i]))
-            }
-            variates.setVariate(updated, of: result.participant)
+        if weightedSum.count != n {
+            weightedSum = [Double](repeating: 0, count: n)
+            totalWeight = 0
         }
-        for i in 0..<n { control[i] += Float(controlChange[i]) }
+        let c = control.count == n ? control : [Float](repeating: 0, count: n)
+        let learningRate = Double(local.learningRate)
+        for result in results where result.update.steps > 0 && result.update.exampleCount > 0 {
+            let y = result.update.parameters.values
+            let old = variates.variate(of: result.participant).flatMap { $0.values.count == n ? $0 : nil }
+            let weight = Double(result.update.exampleCount)
+            let scale = 1 / (Double(result.update.steps) * learningRate)
+            var updated = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                let previous = Double(old?.values[i] ?? 0)
+                updated[i] = Float(previous - Double(c[i]) + Double(x[i] - y[i]) * scale)
+                weightedSum[i] += weight * Double(updated[i]) - (old?.weight ?? 0) * previous
+            }
+            totalWeight += weight - (old?.weight ?? 0)
+            variates.setVariate(ControlVariate(values: updated, weight: weight), of: result.participant)
+        }
+        if totalWeight > 0 { control = weightedSum.map { Float($0 / totalWeight) } }
         var next = x
         for i in 0..<n { next[i] += serverLearningRate * (mean[i] - x[i]) }
         return AggregateResult(

@@ -150,11 +150,10 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
     ///   - serverLearningRate: the server step η (defaults: 1 for averaging and FedAvgM, 0.01 for the
     ///     adaptive optimisers, 1 for SCAFFOLD).
     ///   - serverMomentum: FedAvgM's β (default 0.9).
-    ///   - participantCount: all participants N (SCAFFOLD's control variate averages over them).
     ///   - stragglerFraction: simulated stragglers; FedProx (any μ) aggregates their partial work, the
     ///     other strategies drop them.
     public func make(
-        local: LocalTraining, serverLearningRate: Float? = nil, serverMomentum: Float? = nil, participantCount: Int,
+        local: LocalTraining, serverLearningRate: Float? = nil, serverMomentum: Float? = nil,
         stragglerFraction: Double = 0
     ) -> any Strategy {
         var local = local
@@ -162,8 +161,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
         let stragglers = StragglerSimulation(fraction: stragglerFraction, aggregatesPartialWork: aggregatesPartialWork)
         if step == .scaffold {
             return SCAFFOLD(
-                local: local, serverLearningRate: serverLearningRate ?? 1, participantCount: participantCount,
-                store: InMemoryControlVariates())
+                local: local, serverLearningRate: serverLearningRate ?? 1, store: InMemoryControlVariates())
         }
         func with<A: UpdateAggregator>(_ aggregator: A) -> any Strategy {
             switch step {
