@@ -12,9 +12,12 @@ let package = Package(
         .library(name: "ConcordFederation", targets: ["ConcordFederation"]),
         .library(name: "ConcordPrivacy", targets: ["ConcordPrivacy"]),
         .library(name: "ConcordTesting", targets: ["ConcordTesting"]),
+        .library(name: "ConcordGovernance", targets: ["ConcordGovernance"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .target(name: "ConcordTensor"),
@@ -31,10 +34,19 @@ let package = Package(
         .target(name: "ConcordFederation", dependencies: ["ConcordTensor", "ConcordNN", "ConcordData"]),
         .target(name: "ConcordPrivacy", dependencies: ["ConcordTensor", "ConcordFederation"]),
         .target(name: "ConcordTesting", dependencies: ["ConcordFederation", "ConcordNN"]),
+        .target(
+            name: "ConcordGovernance",
+            dependencies: [
+                "ConcordFederation", "ConcordNN", "ConcordPrivacy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
+                "ConcordGovernance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +61,10 @@ let package = Package(
         .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
         .testTarget(
             name: "ConcordPrivacyTests", dependencies: ["ConcordPrivacy", "ConcordFederation", "ConcordTensor"]),
+        .testTarget(
+            name: "ConcordGovernanceTests",
+            dependencies: ["ConcordGovernance", "ConcordFederation", "ConcordNN", "ConcordPrivacy"]
+        ),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
     swiftLanguageModes: [.v6]

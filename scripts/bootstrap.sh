@@ -2,7 +2,8 @@
 # Installs what Concord needs on Debian/Ubuntu beyond the Swift toolchain, skipping what is present:
 #   libopenblas0-pthread  the BLAS Concord loads at run time (without it Concord falls back to a slower kernel)
 #   zlib1g-dev            gzip support for the bundled IDX files
-# With --python it also installs the Python packages the safetensors interoperability tests use.
+# With --python it also installs the Python packages the interoperability tests use: safetensors and numpy
+# (safetensors files), cryptography (Tools/verify_concord.py, the independent verifier of audit logs and releases).
 set -euo pipefail
 
 missing=()
@@ -18,9 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--python" ] && command -v python3 >/dev/null 2>&1; then
-  if ! python3 -c "import safetensors, numpy" >/dev/null 2>&1; then
-    echo "bootstrap: installing Python packages safetensors and numpy (for interoperability tests)"
-    python3 -m pip install --quiet --disable-pip-version-check safetensors numpy \
-      || echo "bootstrap: pip install failed; the safetensors interoperability tests will be skipped"
+  if ! python3 -c "import safetensors, numpy, cryptography" >/dev/null 2>&1; then
+    echo "bootstrap: installing Python packages safetensors, numpy and cryptography (for interoperability tests)"
+    python3 -m pip install --quiet --disable-pip-version-check safetensors numpy cryptography \
+      || echo "bootstrap: pip install failed; the Python interoperability tests will be skipped"
   fi
 fi

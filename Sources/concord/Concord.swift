@@ -6,6 +6,9 @@ struct Concord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concord",
         abstract: "Federated learning in Swift: train one model across parties whose data never leaves them.",
-        subcommands: [SimulateCommand.self, TrainCommand.self, BenchCommand.self, PrivacyCommand.self]
+        subcommands: [
+            SimulateCommand.self, TrainCommand.self, BenchCommand.self, PrivacyCommand.self, KeysCommand.self,
+            CharterCommand.self, AuditCommand.self, ReleaseCommand.self,
+        ]
     )
 }
