@@ -3,7 +3,7 @@
 # and a summary table is printed at the end.
 #
 #   scripts/reproduce-strategies.sh fedprox        # FedProx vs FedAvg, synthetic(1,1), 90% stragglers (Li et al. 2020, Fig. 1)
-#   scripts/reproduce-strategies.sh heterogeneous  # mlp on MNIST dirichlet:0.1 to 97%: FedAvg's lr grid, SCAFFOLD, FedAdam
+#   scripts/reproduce-strategies.sh heterogeneous  # mlp on MNIST dirichlet:0.1 to 97%: FedAvg's lr grid, FedAdam, SCAFFOLD
 #   scripts/reproduce-strategies.sh attacks        # 20% attackers: FedAvg vs median, trimmed mean, Multi-Krum, Bulyan
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,9 +31,9 @@ case "$experiment" in
   heterogeneous)
     common=(--model mlp --clients 100 --fraction 0.1 --partition dirichlet:0.1 --local-epochs 1 --batch-size 10
       --rounds 1500 --target-accuracy 0.97)
-    for lr in 0.05 0.1 0.2; do run "fedavg-lr$lr" --strategy fedavg --lr "$lr" "${common[@]}"; done
-    run scaffold-lr0.1 --strategy scaffold --lr 0.1 "${common[@]}"
-    run fedadam-lr0.1 --strategy fedadam --lr 0.1 --server-lr 0.01 "${common[@]}"
+    for lr in 0.05 0.1 0.2 0.3 0.4; do run "fedavg-lr$lr" --strategy fedavg --lr "$lr" "${common[@]}"; done
+    for lr in 0.1 0.2; do run "fedadam-lr$lr" --strategy fedadam --lr "$lr" --server-lr 0.01 "${common[@]}"; done
+    for lr in 0.1 0.2; do run "scaffold-lr$lr" --strategy scaffold --lr "$lr" "${common[@]}"; done
     ;;
   attacks)
     # 100 participants, 30 per round, mlp, IID, lr 0.05, 50 rounds; 20 fixed attackers (about 6 per round).
