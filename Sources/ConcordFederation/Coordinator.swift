@@ -52,6 +52,7 @@ public actor Coordinator {
     private let participantIDs: [Int]
     private let configuration: CoordinatorConfiguration
     private let evaluator: (any CentralEvaluator)?
+    private var observer: (any RoundObserver)?
     private var subscribers: [UUID: AsyncStream<RoundEvent>.Continuation] = [:]
 
     /// Creates a coordinator.
@@ -117,6 +118,9 @@ public actor Coordinator {
     public func checkpoint() throws -> Checkpoint {
         try Checkpoint(parameters: parameters, strategy: strategy, history: history)
     }
+
+    /// Sets the observer every later round reports to, inline (an audit log, a run store).
+    public func observe(with observer: (any RoundObserver)?) { self.observer = observer }
 
     /// A stream of this coordinator's events from now on (each call gets its own stream).
     public func events() -> AsyncStream<RoundEvent> {
@@ -194,6 +198,7 @@ public actor Coordinator {
         let instructions = strategy.configureFit(
             round: round, parameters: parameters, participants: sampled,
             seed: roundSeed)
+        await observer?.roundConfigured(round: round, participants: sampled, instructions: instructions)
         let fitStarted = ContinuousClock.now
         let (results, failures) = await gather(round: round, instructions: instructions)
         let fitDone = ContinuousClock.now
@@ -248,6 +253,7 @@ public actor Coordinator {
             fitSeconds: (fitDone - fitStarted).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
             evaluateSeconds: (evaluated - aggregated).seconds, seconds: (ContinuousClock.now - started).seconds)
         history.append(record)
+        await observer?.roundFinished(record, parameters: parameters)
         publish(.roundFinished(record))
         return record
     }
@@ -289,6 +295,7 @@ public actor Coordinator {
                         failures.append(ParticipantFailure(participant: participant, reason: problem))
                     } else {
                         results.append(FitResult(participant: participant, update: update))
+                        await observer?.updateReceived(round: round, participant: participant, update: update)
                     }
                     publish(
                         .participantFinished(

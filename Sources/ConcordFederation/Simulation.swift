@@ -77,10 +77,12 @@ public struct Simulation: Sendable {
     ///   - test: the coordinator's test set for central evaluation.
     ///   - strategy: the strategy; FedAvg with the settings' E, B, η when nil.
     ///   - checkpoint: a checkpoint of an earlier run with the same settings and strategy type to continue.
+    ///   - wrap: puts each participant behind another proxy (its own charter checks, for example).
     /// - Throws: a model or configuration error.
     public init(
         settings: SimulationSettings, data: any ParticipantData, test: Dataset,
-        strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil
+        strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil,
+        wrap: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil
     ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
         guard settings.fraction > 0, settings.fraction <= 1 else {
@@ -107,8 +109,13 @@ public struct Simulation: Sendable {
             settings.attack == .labelFlip ? LabelFlippedData(honest: data, attackers: attackers) : data
         let participants: [any ClientProxy] = (0..<data.participantCount).map { id in
             let honest = SimulatedClient(id: id, data: data, pool: pool)
-            guard let attack = settings.attack, attack.poisonsModel, attackers.contains(id) else { return honest }
-            return AttackingClient(honest: honest, attack: attack)
+            let participant: any ClientProxy
+            if let attack = settings.attack, attack.poisonsModel, attackers.contains(id) {
+                participant = AttackingClient(honest: honest, attack: attack)
+            } else {
+                participant = honest
+            }
+            return wrap?(participant) ?? participant
         }
         let configuration = CoordinatorConfiguration(
             sampler: settings.sampling == .poisson

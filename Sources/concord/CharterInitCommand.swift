@@ -60,6 +60,9 @@ struct CharterInitCommand: ParsableCommand {
     @Option(help: "Each participant's own ε cap.")
     var epsilonCap = 8.0
 
+    @Option(help: "One participant's own ε cap instead of --epsilon-cap, as NAME=CAP (repeatable).")
+    var participantCap: [String] = []
+
     @Flag(inversion: .prefixedNo, help: "Whether secure aggregation is required.")
     var secureAggregation = true
 
@@ -114,6 +117,15 @@ struct CharterInitCommand: ParsableCommand {
                 participants.append(
                     .init(name: name, id: i, publicKey: try KeyFile.readPublicKey(at: path), epsilonCap: epsilonCap))
             }
+        }
+        for text in participantCap {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let cap = Double(parts[1]), cap > 0, cap.isFinite,
+                let index = participants.firstIndex(where: { $0.name == parts[0] })
+            else {
+                throw ValidationError("--participant-cap '\(text)': expected NAME=CAP with a listed NAME and CAP > 0")
+            }
+            participants[index].epsilonCap = cap
         }
         let shape = inputShape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !shape.isEmpty, shape.count == inputShape.split(separator: ",").count, shape.allSatisfy({ $0 > 0 }) else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConcordData
 import ConcordFederation
+import ConcordGovernance
 import ConcordNN
 import ConcordPrivacy
 import ConcordTensor
@@ -37,6 +38,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
+
+    @OptionGroup(title: "Governance") var governance: GovernanceOptions
 
     @Option(help: "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")).")
     var model = "mlp"
@@ -151,8 +154,30 @@ struct SimulateCommand: AsyncParsableCommand {
                 local: LocalTraining(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
                 serverLearningRate: serverLr, serverMomentum: serverMomentum, stragglerFraction: stragglers),
             participants: participantCount, fraction: fraction)
+        let layout = try ModelZoo.make(
+            model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: 0
+        ).layout
+        let governed = try governance.load(
+            request: RunRequest(
+                model: model, layout: layout, strategy: self.strategy, rounds: rounds,
+                noiseMultiplier: privacy.noiseMultiplier, delta: privacy.delta, epsilonBudget: privacy.epsilonBudget,
+                secureAggregation: false),
+            participants: participantCount, seed: seed)
+        let governors = governed?.governors ?? [:]
+        let enforce: @Sendable (any ClientProxy) -> any ClientProxy = { participant in
+            guard let governor = governors[participant.id] else { return participant }
+            return GovernedParticipant(honest: participant, governor: governor)
+        }
         let simulation = try Simulation(
-            settings: settings, data: federation.participants, test: federation.test, strategy: strategy)
+            settings: settings, data: federation.participants, test: federation.test, strategy: strategy,
+            wrap: governed == nil ? nil : enforce)
+        if let governed {
+            print(
+                "governance: charter \(governed.charter.federation) (\(governed.charter.hash.prefix(16))…) in force; "
+                    + "the run is permitted; each participant enforces its own ε cap")
+            await governed.recorder.runStarted(governed.request)
+            await simulation.coordinator.observe(with: governed.recorder)
+        }
         if privacy.enabled {
             print(
                 "privacy: DP-FedAvg, \(privacy.method) sampling"
@@ -205,11 +230,26 @@ struct SimulateCommand: AsyncParsableCommand {
         let finish = await progress.value
         if finish.hasPrefix("privacy") { print(finish) }
 
+        var participantEpsilon: [String: Double]?
+        if let governed {
+            var spent: [String: Double] = [:]
+            for (id, governor) in governed.governors {
+                spent[governed.charter.participant(id: id)?.name ?? "\(id)"] = await governor.epsilonSpent
+            }
+            participantEpsilon = spent
+            let lastRound = records.last { $0.completed }?.round ?? 0
+            let model = await simulation.coordinator.parameters
+            let lines = try await governed.recorder.finish(model: model, round: lastRound)
+            if let path = governance.auditLog {
+                try GovernanceFiles.write(lines, to: path)
+                print("wrote the audit log to \(path) (\(await governed.recorder.log.entries.count) entries, sealed)")
+            }
+        }
         let summary = SimulationReport(
             settings: settings, command: self, federation: federation, records: records,
             strategy: strategy.name, attackers: simulation.attackers, finish: finish,
             privacy: await simulation.coordinator.strategy as? any PrivacyAccounted,
-            wallSeconds: Date().timeIntervalSince(started))
+            participantEpsilon: participantEpsilon, wallSeconds: Date().timeIntervalSince(started))
         print(summary.summaryLine)
         if let report {
             try summary.write(to: report)

@@ -29,11 +29,12 @@ struct SimulationReport: JSONReport {
         var noiseMultiplier: Double
         var samplingRate: Double
         var stoppedByBudget: Nullable<String>
+        var participants: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case delta, epsilonSpent = "epsilon_spent", epsilonBudget = "epsilon_budget"
             case noiseMultiplier = "noise_multiplier", samplingRate = "accounting_sampling_rate"
-            case stoppedByBudget = "stopped_by_budget"
+            case stoppedByBudget = "stopped_by_budget", participants = "participants_epsilon"
         }
     }
 
@@ -75,7 +76,8 @@ struct SimulationReport: JSONReport {
 
     init(
         settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
-        strategy: String, attackers: Set<Int>, finish: String, privacy: (any PrivacyAccounted)?, wallSeconds: Double
+        strategy: String, attackers: Set<Int>, finish: String, privacy: (any PrivacyAccounted)?,
+        participantEpsilon: [String: Double]?, wallSeconds: Double
     ) {
         sampling = settings.sampling.rawValue
         self.privacy = Nullable(
@@ -84,7 +86,8 @@ struct SimulationReport: JSONReport {
                     delta: $0.ledger.delta, epsilonSpent: $0.ledger.epsilonSpent,
                     epsilonBudget: Nullable($0.ledger.epsilonBudget), noiseMultiplier: $0.noiseMultiplier,
                     samplingRate: $0.accountingSamplingRate,
-                    stoppedByBudget: Nullable(finish.hasPrefix("privacy") ? finish : nil))
+                    stoppedByBudget: Nullable(finish.hasPrefix("privacy") ? finish : nil),
+                    participants: participantEpsilon)
             })
         self.strategy = strategy
         attack = Nullable(settings.attack?.description)
