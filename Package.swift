@@ -63,7 +63,7 @@ let package = Package(
             name: "ConcordPrivacyTests", dependencies: ["ConcordPrivacy", "ConcordFederation", "ConcordTensor"]),
         .testTarget(
             name: "ConcordGovernanceTests",
-            dependencies: ["ConcordGovernance", "ConcordFederation", "ConcordNN", "ConcordPrivacy"]
+            dependencies: ["ConcordGovernance", "ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordTesting"]
         ),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
