@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
         .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
         .testTarget(
-            name: "ConcordPrivacyTests", dependencies: ["ConcordPrivacy", "ConcordFederation", "ConcordTensor", "ConcordTesting"]),
+            name: "ConcordPrivacyTests",
+            dependencies: ["ConcordPrivacy", "ConcordFederation", "ConcordTensor", "ConcordTesting"]),
         .testTarget(
             name: "ConcordGovernanceTests",
             dependencies: ["ConcordGovernance", "ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordTesting"]

@@ -6,9 +6,9 @@
 
 /// Gaussian noise for the Gaussian mechanism, drawn from a random source the caller chooses.
 ///
-/// In production the source is `SystemRandomNumberGenerator` (``init()``, ``SecureGaussianNoise``):
-/// the operating system's cryptographically secure generator (`getrandom` on Linux, `arc4random` on
-/// Apple platforms), with no seed anywhere. A differential-privacy guarantee assumes the adversary
+/// In production the source is ``SystemRandomBuffer`` (``init()``, ``SecureGaussianNoise``): the
+/// operating system's cryptographically secure generator (`/dev/urandom` on Linux, `arc4random` on
+/// Apple platforms), read in blocks, with no seed anywhere. A differential-privacy guarantee assumes the adversary
 /// cannot predict the noise; with a seeded, non-cryptographic generator such as `SeededGenerator`
 /// anyone who learns or guesses the seed (or recovers the state from outputs) can subtract the
 /// noise exactly and the guarantee is void. Seeded sources are for tests and reproducible
@@ -84,14 +84,14 @@ public struct GaussianNoise<Source: RandomNumberGenerator> {
 
 extension GaussianNoise: Sendable where Source: Sendable {}
 
-extension GaussianNoise where Source == SystemRandomNumberGenerator {
+extension GaussianNoise where Source == SystemRandomBuffer {
     /// Noise from the operating system's cryptographically secure generator: the production
     /// source, unseeded and unpredictable.
     public init() {
-        self.init(source: SystemRandomNumberGenerator())
+        self.init(source: SystemRandomBuffer())
     }
 }
 
 /// Gaussian noise from the operating system's cryptographically secure generator, the only
 /// source privacy noise should come from outside tests.
-public typealias SecureGaussianNoise = GaussianNoise<SystemRandomNumberGenerator>
+public typealias SecureGaussianNoise = GaussianNoise<SystemRandomBuffer>

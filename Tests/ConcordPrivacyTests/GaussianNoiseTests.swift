@@ -53,10 +53,20 @@ struct GaussianNoiseTests {
     @Test func theDefaultSourceIsTheSystemGeneratorWithNoSeed() {
         var first = GaussianNoise()
         var second = GaussianNoise()
-        #expect(String(describing: type(of: first)) == "GaussianNoise<SystemRandomNumberGenerator>")
+        #expect(String(describing: type(of: first)) == "GaussianNoise<SystemRandomBuffer>")
         let a = first.standardNormal(), b = first.standardNormal(), c = second.standardNormal()
         #expect(a != b)
         #expect(a != c, "two fresh unseeded sources start differently")
+    }
+
+    @Test func theSystemBufferGivesFreshUniformWordsAcrossRefills() {
+        var first = SystemRandomBuffer(), second = SystemRandomBuffer()
+        let a = (0..<20_000).map { _ in first.next() }, b = (0..<20_000).map { _ in second.next() }
+        #expect(Set(a).count == a.count, "no word repeats, also across the 8,192-word refills")
+        #expect(a != b)
+        let ones = a.reduce(0) { $0 + $1.nonzeroBitCount }
+        let fraction = Double(ones) / Double(a.count * 64)
+        #expect(abs(fraction - 0.5) < 0.005, "bits are fair: \(fraction)")
     }
 
     @Test func aSeededSourceIsReproducible() {
