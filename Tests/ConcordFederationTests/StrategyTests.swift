@@ -84,7 +84,7 @@ struct StrategyTests {
     }
 
     @Test(arguments: [
-        ("fedavg", "mean + average"), ("fedprox:0.5", "mean + average"), ("median", "median + average"),
+        ("fedavg", "mean + average"), ("fedprox:0.5", "fedprox(μ=0.5): mean + average"), ("median", "median + average"),
         ("trimmed-mean:0.2+fedavgm", "trimmed-mean(β=0.2) + fedavgm(η=1.0,β=0.9)"),
         ("multi-krum:2,5", "multi-krum(f=2,m=5) + average"), ("bulyan:1", "bulyan(f=1) + average"),
         ("scaffold", "scaffold(η_g=1.0)"),

@@ -26,8 +26,15 @@ public struct FedOpt<Aggregator: UpdateAggregator, Optimizer: ServerOptimizer>: 
         self.stragglers = stragglers
     }
 
-    /// E.g. "mean + fedadam(η=0.01,…)".
-    public var name: String { "\(aggregator.name) + \(optimizer.name)" }
+    /// E.g. "mean + fedadam(η=0.01,…)", "fedprox(μ=1.0): mean + average".
+    public var name: String {
+        let base = "\(aggregator.name) + \(optimizer.name)"
+        let partialWork = stragglers.fraction > 0 && stragglers.aggregatesPartialWork
+        guard local.proximalMu > 0 || partialWork else {
+            return stragglers.fraction > 0 ? base + " (drops stragglers)" : base
+        }
+        return "fedprox(μ=\(local.proximalMu)): " + base
+    }
 
     /// Whether the aggregate is a weighted sum of the participants' parameters.
     public var aggregatesWeightedSum: Bool { aggregator.isWeightedSum }
