@@ -28,6 +28,21 @@ struct GovernanceOptions: ParsableArguments {
         var governors: [Int: ParticipantGovernor]
         var recorder: AuditRecorder
         var request: RunRequest
+
+        /// Seals the record (writing it to `auditLog` when given) and returns each participant's own ε.
+        func finish(records: [RoundRecord], model: Parameters, auditLog: String?) async throws -> [String: Double] {
+            var spent: [String: Double] = [:]
+            for (id, governor) in governors {
+                spent[charter.participant(id: id)?.name ?? "\(id)"] = await governor.epsilonSpent
+            }
+            let lastRound = records.last { $0.completed }?.round ?? 0
+            let lines = try await recorder.finish(model: model, round: lastRound)
+            if let auditLog {
+                try GovernanceFiles.write(lines, to: auditLog)
+                print("wrote the audit log to \(auditLog) (\(await recorder.log.entries.count) entries, sealed)")
+            }
+            return spent
+        }
     }
 
     /// Loads the charter, checks that it is in force, that it lists exactly the simulated participants with

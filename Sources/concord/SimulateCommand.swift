@@ -193,58 +193,13 @@ struct SimulateCommand: AsyncParsableCommand {
                 + "participants (\(federation.partitionName)), C=\(fraction), E=\(localEpochs), B=\(batchSize == 0 ? "∞" : "\(batchSize)"), "
                 + "lr=\(lr), \(concurrency) concurrent; BLAS: \(GEMM.kernel.name)")
 
-        let display = ProgressDisplay(plainUpdates: false)
-        let events = await simulation.coordinator.events()
-        let progress = Task { [rounds] () -> String in
-            var best = 0.0
-            for await event in events {
-                switch event {
-                case .participantFinished(let round, _, _, let done, let total):
-                    display.update(
-                        label: "round \(round)/\(rounds)", done: done, total: total,
-                        status: String(format: "best %.2f%%  %.0fs", best * 100, Date().timeIntervalSince(started)))
-                case .roundFinished(let record):
-                    var line =
-                        "round \(record.round)/\(rounds): \(record.succeeded)/\(record.sampled.count) participants"
-                    if let epsilon = record.metrics["epsilon"] { line += String(format: ", ε %.3g", epsilon) }
-                    if let evaluation = record.evaluation {
-                        best = max(best, evaluation.accuracy)
-                        line += String(
-                            format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
-                    }
-                    let elapsed = Date().timeIntervalSince(started)
-                    let remaining = elapsed / Double(record.round) * Double(rounds - record.round)
-                    line += String(format: ", %.1fs elapsed, ≤%.0fs to go", elapsed, remaining)
-                    if !record.failures.isEmpty { line += ", \(record.failures.count) failed" }
-                    if let error = record.error { line += "; \(error)" }
-                    display.finish(line)
-                case .runFinished(_, let reason):
-                    return reason
-                case .roundStarted:
-                    break
-                }
-            }
-            return ""
-        }
+        let progress = Self.showProgress(of: await simulation.coordinator.events(), rounds: rounds, started: started)
         let records = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
         let finish = await progress.value
         if finish.hasPrefix("privacy") { print(finish) }
 
-        var participantEpsilon: [String: Double]?
-        if let governed {
-            var spent: [String: Double] = [:]
-            for (id, governor) in governed.governors {
-                spent[governed.charter.participant(id: id)?.name ?? "\(id)"] = await governor.epsilonSpent
-            }
-            participantEpsilon = spent
-            let lastRound = records.last { $0.completed }?.round ?? 0
-            let model = await simulation.coordinator.parameters
-            let lines = try await governed.recorder.finish(model: model, round: lastRound)
-            if let path = governance.auditLog {
-                try GovernanceFiles.write(lines, to: path)
-                print("wrote the audit log to \(path) (\(await governed.recorder.log.entries.count) entries, sealed)")
-            }
-        }
+        let participantEpsilon = try await governed?.finish(
+            records: records, model: await simulation.coordinator.parameters, auditLog: governance.auditLog)
         let summary = SimulationReport(
             settings: settings, command: self, federation: federation, records: records,
             strategy: strategy.name, attackers: simulation.attackers, finish: finish,
