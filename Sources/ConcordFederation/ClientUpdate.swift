@@ -36,6 +36,9 @@ public struct FitConfig: Sendable, Equatable, Codable {
     /// The differential-privacy mechanism protecting this round's release, when there is one: what a
     /// participant checks against the privacy it agreed to and accounts in its own ledger.
     public var privacy: PrivacyMechanism?
+    /// Whether to report the mean loss gradient over the local data at the global parameters
+    /// (SCAFFOLD's option I control variate), at the cost of one more pass over the data.
+    public var reportsGradient: Bool
 
     /// Creates a configuration.
     public init(
@@ -49,6 +52,7 @@ public struct FitConfig: Sendable, Equatable, Codable {
         self.proximalMu = proximalMu
         self.clipNorm = clipNorm
         self.privacy = nil
+        self.reportsGradient = false
     }
 }
 
@@ -60,6 +64,8 @@ public struct ClientUpdate: Sendable, Equatable, Codable {
     public var exampleCount: Int
     /// How many local SGD steps produced them (SCAFFOLD's K; fewer than asked for partial work).
     public var steps: Int
+    /// The mean loss gradient over the local data at the global parameters, when the instruction asked.
+    public var gradient: [Float]?
     /// Anything the participant reports, e.g. "loss"; with client-side clipping, "update_norm" (before
     /// clipping) and "unclipped" (1 when the update was within the clip norm, else 0).
     public var metrics: [String: Double]
@@ -69,6 +75,7 @@ public struct ClientUpdate: Sendable, Equatable, Codable {
         self.parameters = parameters
         self.exampleCount = exampleCount
         self.steps = steps
+        self.gradient = nil
         self.metrics = metrics
     }
 }

@@ -41,6 +41,7 @@ public final class ModelTrainer: LocalTrainer {
                 anchor: instruction.parameters.values, correction: instruction.correction)
         var generator = SeededGenerator(seed: config.seed)
         let batchSize = config.batchSize == 0 ? max(1, trainingData.count) : config.batchSize
+        let gradient = config.reportsGradient ? try meanGradient(batchSize: max(batchSize, 100)) : nil
         var loss = 0.0
         for _ in 0..<config.localEpochs {
             loss = try model.trainEpoch(
@@ -51,10 +52,36 @@ public final class ModelTrainer: LocalTrainer {
         var update = ClientUpdate(
             parameters: Parameters(model: model), exampleCount: trainingData.count, steps: steps,
             metrics: ["loss": loss])
+        update.gradient = gradient
         if let clipNorm = config.clipNorm {
             try UpdateClipping.clip(&update, around: instruction.parameters, to: clipNorm)
         }
         return update
+    }
+
+    /// The mean loss gradient over the training data at the model's current parameters, in layout order.
+    private func meanGradient(batchSize: Int) throws -> [Float] {
+        var sum = [Double](repeating: 0, count: model.parameterCount)
+        var start = 0
+        while start < trainingData.count {
+            if isCancelled() { throw CancellationError() }
+            let end = min(trainingData.count, start + batchSize)
+            let logits = try model.forward(trainingData.features.examples(start..<end), training: true)
+            let (_, dLogits) = SoftmaxCrossEntropy.lossAndGradient(
+                logits: logits, labels: Array(trainingData.labels[start..<end]))
+            model.backward(dLogits)
+            let weight = Double(end - start)
+            var offset = 0
+            model.forEachParameter { _, _, gradient in
+                gradient.withUnsafeBufferPointer { g in
+                    for i in 0..<g.count { sum[offset + i] += weight * Double(g[i]) }
+                }
+                offset += gradient.count
+            }
+            start = end
+        }
+        let n = Double(max(1, trainingData.count))
+        return sum.map { Float($0 / n) }
     }
 
     /// Loss and accuracy of the parameters on the evaluation data.

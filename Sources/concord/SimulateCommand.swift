@@ -23,7 +23,7 @@ struct SimulateCommand: AsyncParsableCommand {
             Strategies (--strategy): fedavg (McMahan et al. 2017); fedprox:MU (Li et al. 2020; with --stragglers \
             it aggregates stragglers' partial work, where fedavg drops them); fedavgm (server momentum, Hsu et al. \
             2019); fedadam, fedyogi, fedadagrad (Reddi et al. 2021; --server-lr, default 0.01); scaffold \
-            (Karimireddy et al. 2020); robust aggregators median, trimmed-mean:BETA (Yin et al. 2018), krum:F, \
+            (Karimireddy et al. 2020, option II control variates; scaffold-full: option I, one more pass over the data); robust aggregators median, trimmed-mean:BETA (Yin et al. 2018), krum:F, \
             multi-krum:F,M (Blanchard et al. 2017), bulyan:F (El Mhamdi et al. 2018). An aggregator and a server \
             optimiser combine with '+': median+fedavgm.
             Attacks (--attack with --attackers FRACTION, a fixed seeded subset of participants): sign-flip:K \
@@ -79,7 +79,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            fedavg, fedavgm, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold, median, trimmed-mean:BETA, \
+            fedavg, fedavgm, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold, scaffold-full, median, trimmed-mean:BETA, \
             krum:F, multi-krum:F,M, bulyan:F, or AGGREGATOR+OPTIMIZER (see below).
             """)
     var strategy = "fedavg"

@@ -76,4 +76,27 @@ struct LocalTrainingTests {
         #expect(try #require(update.metrics["update_norm"]) > 0.01)
         #expect(update.metrics["unclipped"] == 0)
     }
+
+    @Test func theReportedGradientIsTheFullDataGradientAtTheGlobalParameters() throws {
+        var g = SeededGenerator(seed: 9)
+        let n = 250
+        let x = Tensor(shape: [n, 4], scalars: (0..<(n * 4)).map { _ in Float(g.nextGaussian()) })
+        let y = (0..<n).map { Int32($0 % 3) }
+        let reference = try model()
+        let global = Parameters(model: reference)
+        let (_, dLogits) = SoftmaxCrossEntropy.lossAndGradient(
+            logits: try reference.forward(x, training: true), labels: y)
+        reference.backward(dLogits)
+        var expected: [Float] = []
+        reference.forEachParameter { _, _, gradient in expected += gradient.scalars }
+
+        let trainer = ModelTrainer(model: try model(), trainingData: Dataset(features: x, labels: y, classCount: 3))
+        var config = FitConfig(localEpochs: 1, batchSize: 10, learningRate: 0.1, seed: 1)
+        config.reportsGradient = true
+        let update = try trainer.fit(FitInstruction(round: 1, parameters: global, config: config))
+        let gradient = try #require(update.gradient)
+        #expect(gradient.count == expected.count)
+        for (a, b) in zip(gradient, expected) { #expect(abs(a - b) < 1e-5) }
+        #expect(update.parameters != global, "it still trains")
+    }
 }

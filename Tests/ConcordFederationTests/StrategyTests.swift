@@ -73,6 +73,22 @@ struct StrategyTests {
         #expect(s.control == expected)
     }
 
+    @Test func scaffoldOptionOneTakesTheReportedGradientAsTheVariate() throws {
+        var s = SCAFFOLD(
+            local: LocalTraining(epochs: 1, batchSize: 10, learningRate: 0.5), option: .fullGradient,
+            store: InMemoryControlVariates())
+        let x = try parameters([1, 1])
+        #expect(s.configureFit(round: 1, parameters: x, participants: [0], seed: 1)[0]?.config.reportsGradient == true)
+        var r = try result(0, [0, 1])
+        r.update.gradient = [0.25, -2]
+        _ = try s.aggregateFit(round: 1, current: x, results: [r], failures: [])
+        #expect(s.variates.variate(of: 0)?.values == [0.25, -2])
+        #expect(s.control == [0.25, -2])
+        #expect(
+            try StrategySpecification(parsing: "scaffold-full").make(local: s.local).name
+                == "scaffold(η_g=1.0,option I)")
+    }
+
     @Test func fedOptRefusesResultsItCannotCombine() throws {
         var krum = try StrategySpecification(parsing: "krum:1").make(
             local: LocalTraining(epochs: 1, batchSize: 1, learningRate: 1))

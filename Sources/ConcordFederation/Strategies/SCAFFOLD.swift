@@ -19,6 +19,17 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
     public var local: LocalTraining
     /// The server learning rate η_g.
     public var serverLearningRate: Float
+    /// How c_i⁺ is computed: option II (from the local trajectory, free) or option I (the mean gradient of
+    /// the participant's data at x, one more pass over it).
+    public var option: VariateOption
+
+    /// SCAFFOLD's two ways to refresh a participant's control variate.
+    public enum VariateOption: String, Sendable, Codable {
+        /// c_i⁺ = ∇f_i(x), the participant's full-data gradient at the global parameters.
+        case fullGradient
+        /// c_i⁺ = c_i − c + (x − y_i)/(K_i·η_l), from the local trajectory.
+        case trajectory
+    }
     /// The server control variate c (empty until the first aggregation: c = 0).
     public private(set) var control: [Float] = []
     /// Σ_j n_j·c_j over the stored variates.
@@ -29,14 +40,17 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
     public private(set) var variates: Store
 
     /// Creates the strategy.
-    public init(local: LocalTraining, serverLearningRate: Float = 1, store: Store) {
+    public init(
+        local: LocalTraining, serverLearningRate: Float = 1, option: VariateOption = .trajectory, store: Store
+    ) {
         self.local = local
         self.serverLearningRate = serverLearningRate
+        self.option = option
         self.variates = store
     }
 
-    /// "scaffold(η_g=…)".
-    public var name: String { "scaffold(η_g=\(serverLearningRate))" }
+    /// "scaffold(η_g=…)", with ",option I" for the full-gradient variates.
+    public var name: String { "scaffold(η_g=\(serverLearningRate)\(option == .fullGradient ? ",option I" : ""))" }
 
     /// FedAvg's instructions plus each participant's correction c − c_i.
     public func configureFit(
@@ -46,6 +60,9 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
         local.proximalMu = 0
         var instructions = local.instructions(
             round: round, parameters: parameters, participants: participants, seed: seed)
+        if option == .fullGradient {
+            for participant in participants { instructions[participant]?.config.reportsGradient = true }
+        }
         guard control.count == parameters.count else { return instructions }
         for participant in participants {
             var correction = control
@@ -80,9 +97,14 @@ public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
             let weight = Double(result.update.exampleCount)
             let scale = 1 / (Double(result.update.steps) * learningRate)
             var updated = [Float](repeating: 0, count: n)
+            let gradient = option == .fullGradient ? result.update.gradient.flatMap { $0.count == n ? $0 : nil } : nil
             for i in 0..<n {
                 let previous = Double(old?.values[i] ?? 0)
-                updated[i] = Float(previous - Double(c[i]) + Double(x[i] - y[i]) * scale)
+                if let gradient {
+                    updated[i] = gradient[i]
+                } else {
+                    updated[i] = Float(previous - Double(c[i]) + Double(x[i] - y[i]) * scale)
+                }
                 weightedSum[i] += weight * Double(updated[i]) - (old?.weight ?? 0) * previous
             }
             totalWeight += weight - (old?.weight ?? 0)

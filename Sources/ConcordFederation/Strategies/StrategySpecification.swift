@@ -3,7 +3,8 @@
 ///
 /// Aggregators: `mean` (example-weighted), `median`, `trimmed-mean:BETA`, `krum:F`, `multi-krum:F,M`,
 /// `bulyan:F`. Server optimisers: `fedavg` (the full step), `fedavgm`, `fedadam`, `fedyogi`, `fedadagrad`.
-/// `fedprox:MU` is FedAvg with a proximal term, `scaffold` stands alone. A name alone pairs an aggregator
+/// `fedprox:MU` is FedAvg with a proximal term; `scaffold` (option II control variates) and `scaffold-full`
+/// (option I, full-data gradients) stand alone. A name alone pairs an aggregator
 /// with the plain step and an optimiser with the mean: `median` is `median+fedavg`, `fedadam` is
 /// `mean+fedadam`; `trimmed-mean:0.2+fedavgm` combines them.
 public struct StrategySpecification: Sendable, Equatable, CustomStringConvertible {
@@ -33,8 +34,10 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
         case yogi
         /// FedAdagrad.
         case adagrad
-        /// SCAFFOLD (with the mean; stands alone).
+        /// SCAFFOLD (with the mean; stands alone), option II.
         case scaffold
+        /// SCAFFOLD with option I's full-gradient control variates.
+        case scaffoldFullGradient
     }
 
     /// The aggregation.
@@ -75,7 +78,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
                 throw Self.unreadable(text)
             }
         }
-        if step == .scaffold, aggregation != .mean {
+        if step == .scaffold || step == .scaffoldFullGradient, aggregation != .mean {
             throw FederationError.invalidConfiguration(
                 "scaffold keeps per-participant state and averages; it does not combine with '\(parts[0])'")
         }
@@ -127,6 +130,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
         case "fedyogi": return (.yogi, 0)
         case "fedadagrad": return (.adagrad, 0)
         case "scaffold": return (.scaffold, 0)
+        case "scaffold-full": return (.scaffoldFullGradient, 0)
         default: return nil
         }
     }
@@ -139,7 +143,7 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
     private static func unreadable(_ text: String) -> FederationError {
         .invalidConfiguration(
             "cannot read the strategy '\(text)': expected fedavg, fedavgm, fedprox:MU, fedadam, fedyogi, "
-                + "fedadagrad, scaffold, median, trimmed-mean:BETA, krum:F, multi-krum:F,M or bulyan:F, "
+                + "fedadagrad, scaffold, scaffold-full, median, trimmed-mean:BETA, krum:F, multi-krum:F,M or bulyan:F, "
                 + "or an aggregator and a server optimiser joined by '+' (median+fedavgm)")
     }
 
@@ -159,13 +163,14 @@ public struct StrategySpecification: Sendable, Equatable, CustomStringConvertibl
         var local = local
         local.proximalMu = proximalMu
         let stragglers = StragglerSimulation(fraction: stragglerFraction, aggregatesPartialWork: aggregatesPartialWork)
-        if step == .scaffold {
+        if step == .scaffold || step == .scaffoldFullGradient {
             return SCAFFOLD(
-                local: local, serverLearningRate: serverLearningRate ?? 1, store: InMemoryControlVariates())
+                local: local, serverLearningRate: serverLearningRate ?? 1,
+                option: step == .scaffold ? .trajectory : .fullGradient, store: InMemoryControlVariates())
         }
         func with<A: UpdateAggregator>(_ aggregator: A) -> any Strategy {
             switch step {
-            case .average, .scaffold:
+            case .average, .scaffold, .scaffoldFullGradient:
                 FedOpt(
                     local: local, aggregator: aggregator,
                     optimizer: ServerAveraging(learningRate: serverLearningRate ?? 1), stragglers: stragglers)
