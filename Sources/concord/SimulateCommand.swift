@@ -106,6 +106,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Write a JSON report of the run to this file.")
     var report: String?
 
+    @Option(help: "Save the final global model to this safetensors file (what `concord release create` signs).")
+    var save: String?
+
     func validate() throws {
         guard ModelZoo.names.contains(model) else {
             throw ValidationError("unknown model '\(model)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
@@ -198,6 +201,15 @@ struct SimulateCommand: AsyncParsableCommand {
         let finish = await progress.value
         if finish.hasPrefix("privacy") { print(finish) }
 
+        if let save {
+            let network = try ModelZoo.make(
+                model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
+            try network.load(await simulation.coordinator.parameters)
+            try Safetensors.write(
+                network.stateDictionary(), metadata: ["model": model, "format": "concord-nhwc"],
+                to: URL(fileURLWithPath: save))
+            print("saved the global model to \(save)")
+        }
         let participantEpsilon = try await governed?.finish(
             records: records, model: await simulation.coordinator.parameters, auditLog: governance.auditLog)
         let summary = SimulationReport(

@@ -62,6 +62,48 @@ struct GovernedSimulationTests {
         }
     }
 
+    @Test func theRunsModelIsReleasedOnlyWithAQuorumOfParticipants() throws {
+        let directory = try Self.federation()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        func run(_ arguments: [String]) throws -> Concord.Result {
+            let result = try Concord.run(arguments)
+            #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+            return result
+        }
+        _ = try simulate(
+            directory,
+            [
+                "--dp-noise-multiplier", "1.5", "--rounds", "3", "--audit-log", path("audit.jsonl"), "--save",
+                path("model.safetensors"),
+            ])
+        for name in ["coordinator"] + (0..<6).map({ "participant-\($0)" }) {
+            _ = try run(["keys", "generate", "--simulated-seed", "1", "--name", name, "--out", path(name)])
+        }
+        _ = try run([
+            "release", "create", "--model", path("model.safetensors"), "--charter", path("charter.yaml"),
+            "--audit", path("audit.jsonl"), "--key", path("coordinator.key"), "--out", path("release.json"),
+        ])
+        func verify() throws -> Int32 {
+            try Concord.run([
+                "release", "verify", "--release", path("release.json"), "--model", path("model.safetensors"),
+                "--charter", path("charter.yaml"), "--audit", path("audit.jsonl"),
+            ]).status
+        }
+        for i in 0..<5 {
+            _ = try run([
+                "release", "sign", "--release", path("release.json"), "--charter", path("charter.yaml"),
+                "--key", path("participant-\(i).key"), "--model", path("model.safetensors"),
+            ])
+        }
+        #expect(try verify() != 0, "5 of 10 is below the majority quorum of 6")
+        _ = try run([
+            "release", "sign", "--release", path("release.json"), "--charter", path("charter.yaml"),
+            "--key", path("participant-5.key"), "--model", path("model.safetensors"),
+        ])
+        #expect(try verify() == 0, "6 of 10 co-signed the exact model")
+    }
+
     @Test(arguments: [
         (["--strategy", "fedadam", "--dp-noise-multiplier", "1"], "tasks[0].strategies"),
         (["--dp-noise-multiplier", "0.5"], "privacy.min_noise_multiplier"),
