@@ -54,25 +54,42 @@ public struct PrivacyLedger: Sendable, Codable, Equatable {
     ) throws(PrivacyError)
         -> Double
     {
+        try afterAnotherRound(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier).epsilon
+    }
+
+    /// The accountant and the cumulative ε one more round would leave: the one composition that
+    /// ``refusal(round:samplingRate:noiseMultiplier:)``, ``record(round:samplingRate:noiseMultiplier:clipNorm:)``
+    /// and ``recordWithinBudget(round:samplingRate:noiseMultiplier:clipNorm:)`` share.
+    private func afterAnotherRound(
+        samplingRate: Double, noiseMultiplier: Double
+    ) throws(PrivacyError) -> (accountant: RDPAccountant, epsilon: Double) {
         var next = accountant
         try next.compose(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
-        return try next.epsilon(delta: delta).epsilon
+        return (next, try next.epsilon(delta: delta).epsilon)
     }
 
     /// Why round `round` must not start: it would exceed the budget, or its ε cannot be computed.
     public func refusal(round: Int, samplingRate: Double, noiseMultiplier: Double) -> String? {
-        guard let epsilonBudget else { return nil }
-        let next: Double
+        guard epsilonBudget != nil else { return nil }
         do {
-            next = try epsilon(afterAnotherRoundWith: samplingRate, noiseMultiplier: noiseMultiplier)
+            let next = try afterAnotherRound(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
+            return refusal(round: round, epsilon: next.epsilon)
         } catch {
-            return "privacy budget: round \(round) cannot be accounted (\(error)); stopping"
+            return Self.unaccountable(round: round, error)
         }
-        guard next > epsilonBudget else { return nil }
+    }
+
+    /// The refusal of a round that would bring the run to `epsilon`, or nil within the budget.
+    private func refusal(round: Int, epsilon next: Double) -> String? {
+        guard let epsilonBudget, next > epsilonBudget else { return nil }
         let kept = entries.last.map { "the model of round \($0.round)" } ?? "the initial model"
         return "privacy budget exhausted: round \(round) would bring ε to "
             + "\(Self.format(next)) > the budget \(Self.format(epsilonBudget)) at δ = \(delta); "
             + "stopping with \(kept) (ε = \(Self.format(epsilonSpent)))"
+    }
+
+    private static func unaccountable(round: Int, _ error: PrivacyError) -> String {
+        "privacy budget: round \(round) cannot be accounted (\(error)); stopping"
     }
 
     /// Records a released round and returns its entry.
@@ -82,13 +99,35 @@ public struct PrivacyLedger: Sendable, Codable, Equatable {
     public mutating func record(
         round: Int, samplingRate: Double, noiseMultiplier: Double, clipNorm: Double
     ) throws(PrivacyError) -> Entry {
-        var next = accountant
-        try next.compose(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
-        let epsilon = try next.epsilon(delta: delta).epsilon
-        accountant = next
+        let next = try afterAnotherRound(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
+        return append(
+            round: round, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, clipNorm: clipNorm, next)
+    }
+
+    /// Records the round when it stays within the budget, composing it once; otherwise records nothing and
+    /// returns the refusal ``refusal(round:samplingRate:noiseMultiplier:)`` would give.
+    public mutating func recordWithinBudget(
+        round: Int, samplingRate: Double, noiseMultiplier: Double, clipNorm: Double
+    ) -> String? {
+        do {
+            let next = try afterAnotherRound(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
+            if let refusal = refusal(round: round, epsilon: next.epsilon) { return refusal }
+            append(round: round, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, clipNorm: clipNorm, next)
+            return nil
+        } catch {
+            return Self.unaccountable(round: round, error)
+        }
+    }
+
+    @discardableResult
+    private mutating func append(
+        round: Int, samplingRate: Double, noiseMultiplier: Double, clipNorm: Double,
+        _ next: (accountant: RDPAccountant, epsilon: Double)
+    ) -> Entry {
+        accountant = next.accountant
         let entry = Entry(
             round: round, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, clipNorm: clipNorm,
-            epsilon: epsilon)
+            epsilon: next.epsilon)
         entries.append(entry)
         return entry
     }

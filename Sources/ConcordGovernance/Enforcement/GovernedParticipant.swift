@@ -79,8 +79,7 @@ public actor ParticipantGovernor {
         let first = (next.rounds.last?.round ?? 0) + 1
         for round in first...max(first, instruction.round) {
             task.round = round
-            if let refusal = next.refusal(for: task) { throw GovernanceRefusal(description: refusal) }
-            try next.record(task)
+            if let refusal = next.admit(task) { throw GovernanceRefusal(description: refusal) }
         }
         ledger = next
     }

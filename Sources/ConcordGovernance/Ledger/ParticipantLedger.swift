@@ -56,6 +56,41 @@ public struct ParticipantLedger: Sendable, Codable, Equatable {
 
     /// Why the participant must not take part in `task`'s round; nil when it may.
     public func refusal(for task: ParticipantTask) -> String? {
+        if let reason = taskRefusal(task) { return reason }
+        guard
+            let reason = ledger.refusal(
+                round: task.round, samplingRate: task.samplingRate, noiseMultiplier: task.noiseMultiplier ?? 0)
+        else { return nil }
+        return capped(reason)
+    }
+
+    /// Whether the participant may take part in `task`'s round.
+    public func mayTakePart(in task: ParticipantTask) -> Bool { refusal(for: task) == nil }
+
+    /// Records `task`'s round when the participant may take part in it, accounting it once; otherwise
+    /// records nothing and returns the refusal ``refusal(for:)`` would give.
+    public mutating func admit(_ task: ParticipantTask) -> String? {
+        if let reason = taskRefusal(task) { return reason }
+        let z = task.noiseMultiplier ?? 0
+        if let reason = ledger.recordWithinBudget(
+            round: task.round, samplingRate: task.samplingRate, noiseMultiplier: z, clipNorm: 0)
+        {
+            return capped(reason)
+        }
+        rounds.append(Round(round: task.round, samplingRate: task.samplingRate, noiseMultiplier: z, delta: task.delta))
+        return nil
+    }
+
+    /// Records a round the participant accepted.
+    ///
+    /// - Throws: ``ConcordPrivacy/PrivacyError/invalidParameter(_:)`` when ``refusal(for:)`` refuses the round
+    ///   (nothing is recorded).
+    public mutating func record(_ task: ParticipantTask) throws(PrivacyError) {
+        if let reason = admit(task) { throw .invalidParameter(reason) }
+    }
+
+    /// Why the task itself is unacceptable (a round already accounted, no noise, a larger δ), before its ε.
+    private func taskRefusal(_ task: ParticipantTask) -> String? {
         if let last = rounds.last, task.round <= last.round {
             return "\(participant): round \(task.round) comes after round \(last.round) was already accounted"
         }
@@ -65,23 +100,8 @@ public struct ParticipantLedger: Sendable, Codable, Equatable {
         guard task.delta <= delta else {
             return "\(participant): round \(task.round) states δ = \(task.delta) > \(delta), the δ of its cap"
         }
-        guard let reason = ledger.refusal(round: task.round, samplingRate: task.samplingRate, noiseMultiplier: z) else {
-            return nil
-        }
-        return "\(participant) (cap ε = \(epsilonCap)): \(reason)"
+        return nil
     }
 
-    /// Whether the participant may take part in `task`'s round.
-    public func mayTakePart(in task: ParticipantTask) -> Bool { refusal(for: task) == nil }
-
-    /// Records a round the participant accepted.
-    ///
-    /// - Throws: ``ConcordPrivacy/PrivacyError/invalidParameter(_:)`` when ``refusal(for:)`` refuses the round
-    ///   (nothing is recorded).
-    public mutating func record(_ task: ParticipantTask) throws(PrivacyError) {
-        if let reason = refusal(for: task) { throw .invalidParameter(reason) }
-        let z = task.noiseMultiplier ?? 0
-        try ledger.record(round: task.round, samplingRate: task.samplingRate, noiseMultiplier: z, clipNorm: 0)
-        rounds.append(Round(round: task.round, samplingRate: task.samplingRate, noiseMultiplier: z, delta: task.delta))
-    }
+    private func capped(_ reason: String) -> String { "\(participant) (cap ε = \(epsilonCap)): \(reason)" }
 }
