@@ -36,11 +36,11 @@ public actor AuditRecorder: RoundObserver {
 
     /// The SHA-256 of parameters as their scalars' little-endian IEEE-754 bytes, in layout order.
     public static func hash(_ parameters: Parameters) -> String {
-        var bytes = Data(capacity: parameters.count * 4)
-        for value in parameters.values {
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        return SHA256Hex.of(bytes)
+        #if _endian(little)
+            return parameters.values.withUnsafeBytes { SHA256Hex.of($0) }
+        #else
+            return SHA256Hex.of(parameters.values.map(\.bitPattern.littleEndian).withUnsafeBytes { Data($0) })
+        #endif
     }
 
     /// Records the run's start.
