@@ -16,13 +16,9 @@ public enum UpdateClipping {
         guard update.parameters.layout == global.layout else {
             throw FederationError.layoutMismatch("an update of another model cannot be clipped")
         }
-        var delta = update.parameters.values
-        global.values.withUnsafeBufferPointer { g in
-            delta.withUnsafeMutableBufferPointer { d in
-                for i in 0..<d.count { d[i] -= g[i] }
-            }
-        }
-        let (norm, scaled) = L2Clipping.clip(&delta, to: clipNorm)
+        var delta: [Float] = []
+        let (norm, scaled) = clippedDelta(
+            of: update.parameters.values, around: global.values, to: clipNorm, into: &delta)
         if scaled {
             global.values.withUnsafeBufferPointer { g in
                 delta.withUnsafeMutableBufferPointer { d in
@@ -33,5 +29,24 @@ public enum UpdateClipping {
         }
         update.metrics["update_norm"] = norm
         update.metrics["unclipped"] = scaled ? 0 : 1
+    }
+
+    /// Writes the update w − w_global, clipped to L2 norm `clipNorm`, into `delta` (resized to fit, so a
+    /// caller clipping many updates reuses one buffer).
+    ///
+    /// - Returns: the norm before clipping and whether the update was scaled (or zeroed, when non-finite).
+    package static func clippedDelta(
+        of values: [Float], around global: [Float], to clipNorm: Double, into delta: inout [Float]
+    ) -> (norm: Double, scaled: Bool) {
+        let count = min(values.count, global.count)
+        if delta.count != count { delta = [Float](repeating: 0, count: count) }
+        values.withUnsafeBufferPointer { w in
+            global.withUnsafeBufferPointer { g in
+                delta.withUnsafeMutableBufferPointer { d in
+                    for i in 0..<count { d[i] = w[i] - g[i] }
+                }
+            }
+        }
+        return L2Clipping.clip(&delta, to: clipNorm)
     }
 }

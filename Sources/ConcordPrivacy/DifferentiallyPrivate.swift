@@ -1,5 +1,4 @@
 import ConcordFederation
-import ConcordTensor
 
 /// User-level differential privacy around any strategy whose aggregate is a weighted sum: DP-FedAvg
 /// (McMahan, Ramage, Talwar, Zhang 2018, "Learning Differentially Private Recurrent Language Models").
@@ -141,14 +140,13 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
         let x = current.values
         var sum = [Double](repeating: 0, count: x.count)
         var unclipped = 0
-        var delta = [Float](repeating: 0, count: x.count)
+        var delta: [Float] = []
         for result in results {
-            let w = result.update.parameters.values
             guard result.update.parameters.layout == current.layout else {
                 throw FederationError.layoutMismatch("participant \(result.participant) sent another model")
             }
-            for i in delta.indices { delta[i] = w[i] - x[i] }
-            let (_, scaled) = L2Clipping.clip(&delta, to: clipNorm)
+            let (_, scaled) = UpdateClipping.clippedDelta(
+                of: result.update.parameters.values, around: x, to: clipNorm, into: &delta)
             let reportedUnclipped = clientSide ? result.update.metrics["unclipped"] == 1 : !scaled
             if reportedUnclipped { unclipped += 1 }
             for i in delta.indices { sum[i] += Double(delta[i]) }
