@@ -157,9 +157,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 local: LocalTraining(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
                 serverLearningRate: serverLr, serverMomentum: serverMomentum, stragglerFraction: stragglers),
             participants: participantCount, fraction: fraction)
-        let layout = try ModelZoo.make(
-            model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: 0
-        ).layout
+        let network = try ModelZoo.make(
+            model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
+        let layout = network.layout
         let governed = try governance.load(
             request: RunRequest(
                 model: model, layout: layout, strategy: self.strategy, rounds: rounds,
@@ -199,11 +199,12 @@ struct SimulateCommand: AsyncParsableCommand {
         let progress = Self.showProgress(of: await simulation.coordinator.events(), rounds: rounds, started: started)
         let records = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
         let finish = await progress.value
-        if finish.hasPrefix("privacy") { print(finish) }
+        // The run ended on the strategy's refusal (a privacy budget) when that refusal is the reason given.
+        let refusal = await simulation.coordinator.strategy.refusal(round: (records.last?.round ?? 0) + 1)
+        let stoppedByRefusal = refusal == finish ? refusal : nil
+        if let stoppedByRefusal { print(stoppedByRefusal) }
 
         if let save {
-            let network = try ModelZoo.make(
-                model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
             try network.load(await simulation.coordinator.parameters)
             try Safetensors.write(
                 network.stateDictionary(), metadata: ["model": model, "format": "concord-nhwc"],
@@ -214,7 +215,8 @@ struct SimulateCommand: AsyncParsableCommand {
             records: records, model: await simulation.coordinator.parameters, auditLog: governance.auditLog)
         let summary = SimulationReport(
             settings: settings, command: self, federation: federation, records: records,
-            strategy: strategy.name, attackers: simulation.attackers, finish: finish,
+            strategy: strategy.name, attackers: simulation.attackers,
+            stoppedByBudget: stoppedByRefusal,
             privacy: await simulation.coordinator.strategy as? any PrivacyAccounted,
             participantEpsilon: participantEpsilon, wallSeconds: Date().timeIntervalSince(started))
         print(summary.summaryLine)

@@ -76,7 +76,7 @@ struct SimulationReport: JSONReport {
 
     init(
         settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
-        strategy: String, attackers: Set<Int>, finish: String, privacy: (any PrivacyAccounted)?,
+        strategy: String, attackers: Set<Int>, stoppedByBudget: String?, privacy: (any PrivacyAccounted)?,
         participantEpsilon: [String: Double]?, wallSeconds: Double
     ) {
         sampling = settings.sampling.rawValue
@@ -86,7 +86,7 @@ struct SimulationReport: JSONReport {
                     delta: $0.ledger.delta, epsilonSpent: $0.ledger.epsilonSpent,
                     epsilonBudget: Nullable($0.ledger.epsilonBudget), noiseMultiplier: $0.noiseMultiplier,
                     samplingRate: $0.accountingSamplingRate,
-                    stoppedByBudget: Nullable(finish.hasPrefix("privacy") ? finish : nil),
+                    stoppedByBudget: Nullable(stoppedByBudget),
                     participants: participantEpsilon)
             })
         self.strategy = strategy

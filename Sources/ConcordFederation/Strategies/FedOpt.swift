@@ -47,8 +47,7 @@ public struct FedOpt<Aggregator: UpdateAggregator, Optimizer: ServerOptimizer>: 
         let partial = stragglers.stragglers(among: participants, epochs: local.epochs, seed: seed)
         let working = stragglers.aggregatesPartialWork ? participants : participants.filter { partial[$0] == nil }
         return local.instructions(
-            round: round, parameters: parameters, participants: working, seed: seed,
-            epochs: { partial[$0] ?? 0 })
+            round: round, parameters: parameters, participants: working, seed: seed, partialEpochs: partial)
     }
 
     /// Aggregates the participants' parameters and takes the server optimiser's step towards them.

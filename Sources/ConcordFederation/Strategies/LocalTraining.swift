@@ -18,15 +18,15 @@ public struct LocalTraining: Sendable, Equatable, Codable {
         self.proximalMu = proximalMu
     }
 
-    /// The instructions for `participants`, each with its own seed derived from the round's.
+    /// The instructions for `participants`, each with its own seed derived from the round's; the
+    /// participants in `partialEpochs` (stragglers) get that many epochs instead of E.
     func instructions(
-        round: Int, parameters: Parameters, participants: [Int], seed: UInt64, epochs: (Int) -> Int = { _ in 0 }
+        round: Int, parameters: Parameters, participants: [Int], seed: UInt64, partialEpochs: [Int: Int] = [:]
     ) -> [Int: FitInstruction] {
         var instructions: [Int: FitInstruction] = [:]
         for participant in participants {
-            let e = epochs(participant)
             let config = FitConfig(
-                localEpochs: e > 0 ? e : self.epochs, batchSize: batchSize, learningRate: learningRate,
+                localEpochs: partialEpochs[participant] ?? epochs, batchSize: batchSize, learningRate: learningRate,
                 seed: Seeds.participant(seed, participant), proximalMu: proximalMu)
             instructions[participant] = FitInstruction(round: round, parameters: parameters, config: config)
         }
