@@ -21,17 +21,21 @@ public struct CoordinatorConfiguration: Sendable {
     public var evalEvery: Int
     /// The run's seed: sampling and every participant's shuffling derive from it.
     public var seed: UInt64
+    /// When set, updates are collected through it and the coordinator sees only their sum (secure
+    /// aggregation); the round deadline then bounds each of its stages.
+    public var secureSummation: (any SecureSummation)?
 
     /// Creates a configuration.
     public init(
         sampler: any ParticipantSampler, minFitResults: Int = 1, roundDeadline: Duration? = nil,
-        evalEvery: Int = 1, seed: UInt64
+        evalEvery: Int = 1, seed: UInt64, secureSummation: (any SecureSummation)? = nil
     ) {
         self.sampler = sampler
         self.minFitResults = minFitResults
         self.roundDeadline = roundDeadline
         self.evalEvery = evalEvery
         self.seed = seed
+        self.secureSummation = secureSummation
     }
 }
 
@@ -85,6 +89,12 @@ public actor Coordinator {
         }
         guard configuration.evalEvery >= 0 else {
             throw FederationError.invalidConfiguration("evalEvery must be ≥ 0")
+        }
+        if configuration.secureSummation != nil, !strategy.aggregatesWeightedSum {
+            throw FederationError.invalidConfiguration(
+                "secure aggregation reveals only the sum of the updates, and '\(strategy.name)' needs individual "
+                    + "updates; use a strategy whose aggregate is a weighted sum (fedavg, fedavgm, fedprox, fedadam, "
+                    + "fedyogi, fedadagrad)")
         }
         self.strategy = strategy
         self.parameters = parameters
@@ -200,19 +210,24 @@ public actor Coordinator {
             seed: roundSeed)
         await observer?.roundConfigured(round: round, participants: sampled, instructions: instructions)
         let fitStarted = ContinuousClock.now
-        let (results, failures) = await gather(round: round, instructions: instructions)
+        let collected = await collect(round: round, instructions: instructions)
         let fitDone = ContinuousClock.now
 
         var metrics: [String: Double] = [:]
-        var error: String?
-        if results.count >= configuration.minFitResults {
+        var error = collected.error
+        if error == nil {
             // A failed aggregation changes nothing: the strategy's state (moments, control variates, the
             // privacy ledger) goes back to what it was, with the model.
             let saved = strategy
             do {
-                let aggregate = try strategy.aggregateFit(
-                    round: round, current: parameters, results: results,
-                    failures: failures)
+                let aggregate: AggregateResult
+                if let sum = collected.sum {
+                    aggregate = try strategy.aggregateSum(
+                        round: round, current: parameters, sum: sum, failures: collected.failures)
+                } else {
+                    aggregate = try strategy.aggregateFit(
+                        round: round, current: parameters, results: collected.results, failures: collected.failures)
+                }
                 guard aggregate.parameters.layout == parameters.layout,
                     aggregate.parameters.values.allSatisfy(\.isFinite)
                 else {
@@ -220,16 +235,11 @@ public actor Coordinator {
                         "the strategy produced non-finite or misshapen parameters (diverging training?)")
                 }
                 parameters = aggregate.parameters
-                metrics = aggregate.metrics
+                metrics = aggregate.metrics.merging(collected.metrics) { own, _ in own }
             } catch let failure {
                 strategy = saved
                 error = "aggregation failed: \(failure); the previous model is kept"
             }
-        } else {
-            error =
-                FederationError.notEnoughResults(
-                    round: round, received: results.count, required: configuration.minFitResults
-                ).description
         }
         let aggregated = ContinuousClock.now
 
@@ -247,7 +257,8 @@ public actor Coordinator {
         let federated = await federatedEvaluation(round: round)
 
         let record = RoundRecord(
-            round: round, sampled: sampled, succeeded: error == nil ? results.count : 0, failures: failures,
+            round: round, sampled: sampled, succeeded: error == nil ? collected.contributors : 0,
+            failures: collected.failures,
             error: error, evaluation: evaluation, evaluationError: evaluationError,
             federatedEvaluation: federated, metrics: metrics,
             fitSeconds: (fitDone - fitStarted).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
@@ -256,6 +267,40 @@ public actor Coordinator {
         await observer?.roundFinished(record, parameters: parameters)
         publish(.roundFinished(record))
         return record
+    }
+
+    /// A round's collected updates: individual results, or only their sum under secure aggregation.
+    private struct Collected {
+        var results: [FitResult] = []
+        var sum: UpdateSum?
+        var failures: [ParticipantFailure] = []
+        var error: String?
+        var metrics: [String: Double] = [:]
+
+        var contributors: Int { sum?.participants.count ?? results.count }
+    }
+
+    /// Gathers the round's updates, in the clear or through secure summation, and checks that enough came.
+    private func collect(round: Int, instructions: [Int: FitInstruction]) async -> Collected {
+        var collected = Collected()
+        if let summation = configuration.secureSummation {
+            let outcome = await summation.sum(
+                round: round, instructions: instructions, participants: proxies.filter { instructions[$0.key] != nil },
+                weighting: strategy.sumWeighting, deadline: configuration.roundDeadline)
+            collected.sum = outcome.sum
+            collected.failures = outcome.failures.sorted { $0.participant < $1.participant }
+            collected.error = outcome.error.map { "secure aggregation failed: \($0); the previous model is kept" }
+            collected.metrics = outcome.metrics
+        } else {
+            (collected.results, collected.failures) = await gather(round: round, instructions: instructions)
+        }
+        if collected.error == nil, collected.contributors < configuration.minFitResults {
+            collected.error =
+                FederationError.notEnoughResults(
+                    round: round, received: collected.contributors, required: configuration.minFitResults
+                ).description
+        }
+        return collected
     }
 
     /// Sends the instructions, collects answers until all are in or the deadline passes.

@@ -77,12 +77,16 @@ public struct Simulation: Sendable {
     ///   - test: the coordinator's test set for central evaluation.
     ///   - strategy: the strategy; FedAvg with the settings' E, B, η when nil.
     ///   - checkpoint: a checkpoint of an earlier run with the same settings and strategy type to continue.
-    ///   - wrap: puts each participant behind another proxy (its own charter checks, for example).
+    ///   - wrap: puts each participant behind another proxy (its own charter checks, the participant's
+    ///     side of secure aggregation).
+    ///   - secureSummation: collects only the sum of the updates (secure aggregation); participants must
+    ///     then be wrapped to speak its protocol.
     /// - Throws: a model or configuration error.
     public init(
         settings: SimulationSettings, data: any ParticipantData, test: Dataset,
         strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil,
-        wrap: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil
+        wrap: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
+        secureSummation: (any SecureSummation)? = nil
     ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
         guard settings.fraction > 0, settings.fraction <= 1 else {
@@ -121,7 +125,8 @@ public struct Simulation: Sendable {
             sampler: settings.sampling == .poisson
                 ? PoissonSampler(probability: settings.fraction)
                 : FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),
-            minFitResults: settings.minFitResults, evalEvery: settings.evalEvery, seed: settings.seed)
+            minFitResults: settings.minFitResults, evalEvery: settings.evalEvery, seed: settings.seed,
+            secureSummation: secureSummation)
         let strategy =
             strategy
             ?? FedAvg(

@@ -72,6 +72,17 @@ public protocol Strategy: Sendable, Codable {
         failures: [ParticipantFailure]
     ) throws -> AggregateResult
 
+    /// How participants' updates are weighted when only their sum is revealed (secure aggregation).
+    var sumWeighting: SumWeighting { get }
+
+    /// Combines the round's results when only their sum is known (secure aggregation): the sum of the
+    /// participants' updates weighted as ``sumWeighting`` says.
+    ///
+    /// - Throws: when the strategy needs individual updates, or as ``aggregateFit(round:current:results:failures:)``.
+    mutating func aggregateSum(
+        round: Int, current: Parameters, sum: UpdateSum, failures: [ParticipantFailure]
+    ) throws -> AggregateResult
+
     /// Why round `round` must not start (a privacy budget it would exceed), or nil when it may. The
     /// coordinator asks before every round and ends the run, keeping the current model, on a refusal.
     func refusal(round: Int) -> String?
@@ -89,6 +100,25 @@ extension Strategy {
 
     /// Not known to be a weighted sum unless the strategy says so.
     public var aggregatesWeightedSum: Bool { false }
+
+    /// Updates weigh by their example count.
+    public var sumWeighting: SumWeighting { .exampleCount }
+
+    /// Hands ``aggregateFit(round:current:results:failures:)`` the weighted mean as if one participant,
+    /// with all the examples, had sent it: exact for every strategy whose aggregate is a weighted sum.
+    public mutating func aggregateSum(
+        round: Int, current: Parameters, sum: UpdateSum, failures: [ParticipantFailure]
+    ) throws -> AggregateResult {
+        guard aggregatesWeightedSum else {
+            throw FederationError.invalidConfiguration(
+                "'\(name)' needs individual updates, and secure aggregation reveals only their sum")
+        }
+        let mean = try sum.meanParameters(around: current)
+        let combined = FitResult(
+            participant: sum.participants.first ?? 0,
+            update: ClientUpdate(parameters: mean, exampleCount: Int(sum.totalWeight.rounded())))
+        return try aggregateFit(round: round, current: current, results: [combined], failures: failures)
+    }
 
     /// Every round may start.
     public func refusal(round: Int) -> String? { nil }

@@ -36,7 +36,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         return result
     }
 
-    @usableFromInline
+    @inlinable
     func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform float in [0, 1) with 24 random bits.
