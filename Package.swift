@@ -32,7 +32,14 @@ let package = Package(
             resources: [.copy("Resources/mnist")]
         ),
         .target(name: "ConcordFederation", dependencies: ["ConcordTensor", "ConcordNN", "ConcordData"]),
-        .target(name: "ConcordPrivacy", dependencies: ["ConcordTensor", "ConcordFederation"]),
+        .target(
+            name: "ConcordPrivacy",
+            dependencies: [
+                "ConcordTensor", "ConcordFederation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "ConcordTesting", dependencies: ["ConcordFederation", "ConcordNN"]),
         .target(
             name: "ConcordGovernance",

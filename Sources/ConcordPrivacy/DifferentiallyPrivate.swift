@@ -131,6 +131,32 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
         return try aggregate(round: round, current: current, results: results, failures: failures, noise: &noise)
     }
 
+    /// Every participant weighs the same in the sum secure aggregation computes.
+    public var sumWeighting: SumWeighting { .uniform }
+
+    /// Noises the sum secure aggregation revealed, Σ_k clip(Δ_k), as ``aggregateFit(round:current:results:failures:)``
+    /// noises the sum it clips itself. The coordinator cannot clip what it never sees, so participants
+    /// must clip (`clientSide`); the "unclipped" count, summed beside the updates, drives adaptive clipping.
+    ///
+    /// - Throws: ``PrivacyError/invalidParameter(_:)`` without client-side clipping, or as `aggregateFit`.
+    public mutating func aggregateSum(
+        round: Int, current: Parameters, sum: UpdateSum, failures: [ParticipantFailure]
+    ) throws -> AggregateResult {
+        guard clientSide else {
+            throw PrivacyError.invalidParameter(
+                "with secure aggregation the coordinator never sees an update to clip: participants must clip (client-side)"
+            )
+        }
+        guard sum.weightedDelta.count == current.count else {
+            throw FederationError.layoutMismatch(
+                "a sum of \(sum.weightedDelta.count) values for \(current.count) parameters")
+        }
+        var noise = SecureGaussianNoise()
+        return try release(
+            round: round, current: current, sum: sum.weightedDelta, unclipped: Int(sum.counts["unclipped"] ?? 0),
+            participants: sum.participants.count, metrics: [:], failures: failures, noise: &noise)
+    }
+
     /// ``aggregateFit(round:current:results:failures:)`` with the noise source given (tests only).
     mutating func aggregate<Source>(
         round: Int, current: Parameters, results: [FitResult], failures: [ParticipantFailure],
@@ -151,6 +177,19 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
             if reportedUnclipped { unclipped += 1 }
             for i in delta.indices { sum[i] += Double(delta[i]) }
         }
+        return try release(
+            round: round, current: current, sum: sum, unclipped: unclipped, participants: results.count,
+            metrics: WeightedMean.metrics(results).filter { $0.key == "loss" }, failures: failures, noise: &noise)
+    }
+
+    /// Adds the noise to the sum of clipped updates, divides by m, hands the result to the inner strategy,
+    /// records the round in the ledger and moves an adaptive clip norm.
+    private mutating func release<Source>(
+        round: Int, current: Parameters, sum: [Double], unclipped: Int, participants: Int, metrics: [String: Double],
+        failures: [ParticipantFailure], noise: inout GaussianNoise<Source>
+    ) throws -> AggregateResult {
+        let clipNorm = clipping.clipNorm
+        let x = current.values
         let updateNoise = try updateNoiseMultiplier() * clipNorm
         var noised = [Float](repeating: 0, count: x.count)
         for i in noised.indices {
@@ -158,18 +197,18 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
             noised[i] = x[i] + Float(value)
         }
         let released = FitResult(
-            participant: results.first?.participant ?? 0,
+            participant: 0,
             update: ClientUpdate(parameters: try Parameters(layout: current.layout, values: noised), exampleCount: 1))
         var aggregate = try inner.aggregateFit(round: round, current: current, results: [released], failures: failures)
         let entry = try ledger.record(
             round: round, samplingRate: accountingSamplingRate, noiseMultiplier: noiseMultiplier, clipNorm: clipNorm)
-        aggregate.metrics = WeightedMean.metrics(results).filter { $0.key == "loss" }
+        aggregate.metrics = metrics
         aggregate.metrics["epsilon"] = entry.epsilon
         aggregate.metrics["clip_norm"] = clipNorm
         aggregate.metrics["noise_stddev"] = updateNoise / expectedParticipants
         if case .adaptive(var adaptive) = clipping {
             let fraction = adaptive.update(
-                unclippedCount: unclipped, participantCount: results.count, expectedParticipants: expectedParticipants,
+                unclippedCount: unclipped, participantCount: participants, expectedParticipants: expectedParticipants,
                 noise: &noise)
             if let fraction { aggregate.metrics["unclipped_fraction"] = fraction }
             clipping = .adaptive(adaptive)
