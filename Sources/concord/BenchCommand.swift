@@ -3,10 +3,20 @@ import ConcordNN
 import ConcordTensor
 import Foundation
 
-/// `concord bench`: single-threaded GEMM and training throughput on this machine.
-struct BenchCommand: ParsableCommand {
+/// `concord bench`: the engine's figures by default, or one of the other benchmarks.
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Measure this machine: the training engine (default), or secure aggregation (bench secagg).",
+        subcommands: [BenchEngineCommand.self, BenchSecureAggregationCommand.self],
+        defaultSubcommand: BenchEngineCommand.self
+    )
+}
+
+/// `concord bench [engine]`: single-threaded GEMM and training throughput on this machine.
+struct BenchEngineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
         abstract: "Measure single-threaded GEMM GFLOP/s and training throughput (examples per second).",
         discussion: """
             GEMM is timed at 512×512×512 and 2000×784×200 (m×k×n). Training throughput is whole \

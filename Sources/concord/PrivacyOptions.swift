@@ -71,7 +71,12 @@ struct PrivacyOptions: ParsableArguments {
     /// - Parameters:
     ///   - participants: N.
     ///   - fraction: C, the sampling fraction or probability q.
-    func wrap(_ strategy: any Strategy, participants: Int, fraction: Double) throws -> any Strategy {
+    ///   - clientSide: participants clip even without `--dp-client-side` (secure aggregation needs it).
+    func wrap(
+        _ strategy: any Strategy, participants: Int, fraction: Double, clientSide: Bool = false
+    ) throws
+        -> any Strategy
+    {
         guard let noiseMultiplier, let clip else { return strategy }
         let m = fraction * Double(participants)
         let clipping: ClippingPolicy
@@ -89,7 +94,7 @@ struct PrivacyOptions: ParsableArguments {
         let ledger = try PrivacyLedger(delta: delta, epsilonBudget: epsilonBudget)
         func wrap<S: Strategy>(_ inner: S) throws -> any Strategy {
             try DifferentiallyPrivate(
-                inner, noiseMultiplier: noiseMultiplier, clipping: clipping, clientSide: clientSide,
+                inner, noiseMultiplier: noiseMultiplier, clipping: clipping, clientSide: self.clientSide || clientSide,
                 expectedParticipants: m, accountingSamplingRate: method == .poisson ? fraction : 1, ledger: ledger)
         }
         return try wrap(strategy)

@@ -32,12 +32,19 @@ struct SimulateCommand: AsyncParsableCommand {
             Differential privacy (--dp-noise-multiplier Z --dp-clip C): DP-FedAvg (McMahan et al. 2018) around any \
             strategy whose aggregate is a weighted sum; ε at --dp-delta is accounted with the RDP accountant \
             every round, reported per round, and --dp-epsilon-budget stops the run before it is exceeded.
+            Secure aggregation (--secure-aggregation): SecAgg+ (Bell et al. 2020) with X25519, AES-GCM, Shamir \
+            shares and AES-CTR masks; the coordinator sees only the sum of the quantised updates, which \
+            participants may drop out of at any stage (--dropout 0.1@masked-input). With DP, participants clip \
+            their own updates (--dp-client-side is implied). Robust aggregators and SCAFFOLD need individual \
+            updates and are refused.
             """
     )
 
     @OptionGroup var data: DataOptions
 
     @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
+
+    @OptionGroup(title: "Secure aggregation") var secureAggregation: SecureAggregationOptions
 
     @OptionGroup(title: "Governance") var governance: GovernanceOptions
 
@@ -156,7 +163,7 @@ struct SimulateCommand: AsyncParsableCommand {
             try StrategySpecification(parsing: self.strategy).make(
                 local: LocalTraining(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
                 serverLearningRate: serverLr, serverMomentum: serverMomentum, stragglerFraction: stragglers),
-            participants: participantCount, fraction: fraction)
+            participants: participantCount, fraction: fraction, clientSide: secureAggregation.enabled)
         let network = try ModelZoo.make(
             model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
         let layout = network.layout
@@ -164,16 +171,22 @@ struct SimulateCommand: AsyncParsableCommand {
             request: RunRequest(
                 model: model, layout: layout, strategy: self.strategy, rounds: rounds,
                 noiseMultiplier: privacy.noiseMultiplier, delta: privacy.delta, epsilonBudget: privacy.epsilonBudget,
-                secureAggregation: false),
+                secureAggregation: secureAggregation.enabled),
             participants: participantCount, seed: seed)
         let governors = governed?.governors ?? [:]
-        let enforce: @Sendable (any ClientProxy) -> any ClientProxy = { participant in
-            guard let governor = governors[participant.id] else { return participant }
-            return GovernedParticipant(honest: participant, governor: governor)
+        let dropouts = try secureAggregation.schedule(seed: seed)
+        let secure = secureAggregation.enabled
+        let wrap: @Sendable (any ClientProxy) -> any ClientProxy = { participant in
+            var wrapped = participant
+            if let governor = governors[participant.id] {
+                wrapped = GovernedParticipant(honest: wrapped, governor: governor)
+            }
+            return secure ? SecureAggregatingClient(wrapped, dropouts: dropouts) : wrapped
         }
         let simulation = try Simulation(
             settings: settings, data: federation.participants, test: federation.test, strategy: strategy,
-            wrap: governed == nil ? nil : enforce)
+            wrap: governed == nil && !secure ? nil : wrap,
+            secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil)
         if let governed {
             print(
                 "governance: charter \(governed.charter.federation) (\(governed.charter.hash.prefix(16))…) in force; "
@@ -187,6 +200,17 @@ struct SimulateCommand: AsyncParsableCommand {
                     + (privacy.method == .fixed ? " (accounted without amplification)" : "")
                     + ", ε at δ=\(privacy.delta)"
                     + (privacy.epsilonBudget.map { ", budget ε=\($0)" } ?? ""))
+        }
+        if secure {
+            let settings = secureAggregation.settings
+            print(
+                "secure aggregation: SecAgg+, \(settings.bits)-bit stochastic quantisation over [−c, c], "
+                    + (settings.neighbours.map { "k=\($0)" }
+                        ?? "k and t from n, δ=\(settings.expectedDropout), γ=\(settings.corruptFraction)")
+                    + (dropouts.rates.isEmpty
+                        ? ""
+                        : "; simulated dropouts "
+                            + dropouts.rates.map { "\($0.value)@\($0.key.rawValue)" }.sorted().joined(separator: ", ")))
         }
         if let attack {
             print("attack: \(simulation.attackers.count) participants mount \(attack)")
