@@ -91,7 +91,7 @@ struct BenchEngineCommand: ParsableCommand {
 }
 
 /// What `concord bench --json` prints.
-struct BenchReport: Encodable {
+struct BenchReport: JSONReport {
     var blasKernel: String
     var blasNote: String
     var gemmGFLOPS: [String: Double]
@@ -103,12 +103,6 @@ struct BenchReport: Encodable {
         case blasKernel = "blas_kernel", blasNote = "blas_note"
         case gemmGFLOPS = "gemm_gflops", trainExamplesPerSecond = "train_examples_per_second"
         case aggregateMilliseconds = "aggregate_milliseconds", clock
-    }
-
-    func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 extension Benchmark.Clock: ExpressibleByArgument {}

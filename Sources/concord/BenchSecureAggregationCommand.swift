@@ -17,7 +17,8 @@ struct BenchSecureAggregationCommand: AsyncParsableCommand {
             wall time until every participant answered (participants_seconds), the process CPU time they used \
             (participants_cpu_seconds; divided by N, one participant's cost), and the coordinator's time to \
             take the answers and close the stage (coordinator_seconds). The round of median length is reported; \
-            its sum is checked against the plain sum of the quantised updates.
+            its sum is checked against the plain sum of the updates, within the quantisation bound. \
+            (--secure-aggregation is implied.)
             """
     )
 
@@ -155,7 +156,7 @@ private struct FixedUpdate: ClientProxy {
 }
 
 /// What `concord bench secagg --json` prints.
-struct SecureAggregationBenchReport: Encodable {
+struct SecureAggregationBenchReport: JSONReport {
     var clients: Int
     var params: Int
     var roundSeconds: Double
@@ -170,11 +171,5 @@ struct SecureAggregationBenchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case clients, params, neighbours, threshold, contributors, error, stages
         case roundSeconds = "round_seconds", roundsSeconds = "rounds_seconds", modulusBits = "modulus_bits"
-    }
-
-    func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -14,4 +14,11 @@ extension JSONReport {
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
+
+    /// The report as one line of JSON with sorted keys, for `--json` on standard output.
+    func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
 }

@@ -51,15 +51,12 @@ struct SecureAggregationOptions: ParsableArguments {
     var dropouts: [String] = []
 
     func validate() throws {
-        guard enabled else {
-            if neighbours != nil || threshold != nil || !dropouts.isEmpty {
-                throw ValidationError("the --secagg-… and --dropout options need --secure-aggregation")
-            }
-            return
-        }
-        if let problem = problem { throw ValidationError(problem) }
+        if let problem { throw ValidationError(problem) }
         if let neighbours, neighbours < 2 { throw ValidationError("--secagg-neighbors must be at least 2") }
     }
+
+    /// Whether any secure-aggregation setting was given (`simulate` needs `--secure-aggregation` for them).
+    var customised: Bool { neighbours != nil || threshold != nil || !dropouts.isEmpty }
 
     /// What is wrong with the dropout schedule or the settings, if anything.
     private var problem: String? {

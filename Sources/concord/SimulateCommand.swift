@@ -142,6 +142,9 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("--server-momentum must be in [0, 1)")
         }
         guard (0...1).contains(stragglers) else { throw ValidationError("--stragglers must be in [0, 1]") }
+        if secureAggregation.customised, !secureAggregation.enabled {
+            throw ValidationError("the --secagg-… and --dropout options need --secure-aggregation")
+        }
         if let attackers {
             guard attack != nil else { throw ValidationError("--attackers needs --attack") }
             guard (0...1).contains(attackers) else { throw ValidationError("--attackers must be in [0, 1]") }

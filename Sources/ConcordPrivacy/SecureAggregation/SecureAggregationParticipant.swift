@@ -34,6 +34,8 @@ public struct SecureAggregationParticipant: Sendable {
     private var encryptionKey = Curve25519.KeyAgreement.PrivateKey()
     private var maskKey = Curve25519.KeyAgreement.PrivateKey()
     private var neighbourKeys: [Int: AdvertisedKeys] = [:]
+    /// The self-mask seed b_u, kept until the round ends.
+    private var selfMaskSeed: [UInt8] = []
     /// The neighbours' shares it holds, by owner.
     private var held: [Int: (selfMask: [UInt64], maskKey: [UInt64])] = [:]
 
@@ -120,9 +122,6 @@ public struct SecureAggregationParticipant: Sendable {
             return sealed
         }
     }
-
-    /// The self-mask seed b_u, kept until the round ends.
-    private var selfMaskSeed: [UInt8] = []
 
     /// Stage 3: opens the shares addressed to it, then masks `input` (the quantised, weighted update)
     /// with its self mask and one pairwise mask per neighbour that shared with it.
