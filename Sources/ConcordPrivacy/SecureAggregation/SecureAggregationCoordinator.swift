@@ -239,6 +239,10 @@ public struct SecureAggregationCoordinator: Sendable {
             throw .protocolViolation("participant \(participant) was not asked to unmask, or answered twice")
         }
         for share in shares where entitlement[share.owner] != share.kind {
+            guard entitlement[share.owner] != nil else {
+                throw .protocolViolation(
+                    "participant \(participant) revealed a share of \(share.owner), who is not in the round")
+            }
             throw .wouldRevealBoth(participant: share.owner)
         }
         let expected = Set(request.survivors.map { "\($0)s" } + request.dropped.map { "\($0)k" })
