@@ -52,11 +52,11 @@ public actor Coordinator {
     public private(set) var parameters: Parameters
     /// Every round run so far.
     public private(set) var history: [RoundRecord] = []
-    private let proxies: [Int: any ClientProxy]
+    let proxies: [Int: any ClientProxy]
     private let participantIDs: [Int]
-    private let configuration: CoordinatorConfiguration
+    let configuration: CoordinatorConfiguration
     private let evaluator: (any CentralEvaluator)?
-    private var observer: (any RoundObserver)?
+    private(set) var observer: (any RoundObserver)?
     private var subscribers: [UUID: AsyncStream<RoundEvent>.Continuation] = [:]
 
     /// Creates a coordinator.
@@ -145,7 +145,7 @@ public actor Coordinator {
 
     private func unsubscribe(_ key: UUID) { subscribers[key] = nil }
 
-    private func publish(_ event: RoundEvent) {
+    func publish(_ event: RoundEvent) {
         for continuation in subscribers.values { continuation.yield(event) }
     }
 
@@ -269,121 +269,6 @@ public actor Coordinator {
         return record
     }
 
-    /// A round's collected updates: individual results, or only their sum under secure aggregation.
-    private struct Collected {
-        var results: [FitResult] = []
-        var sum: UpdateSum?
-        var failures: [ParticipantFailure] = []
-        var error: String?
-        var metrics: [String: Double] = [:]
-
-        var contributors: Int { sum?.participants.count ?? results.count }
-    }
-
-    /// Gathers the round's updates, in the clear or through secure summation, and checks that enough came.
-    private func collect(round: Int, instructions: [Int: FitInstruction]) async -> Collected {
-        var collected = Collected()
-        if let summation = configuration.secureSummation {
-            let outcome = await summation.sum(
-                round: round, instructions: instructions, participants: proxies.filter { instructions[$0.key] != nil },
-                weighting: strategy.sumWeighting, deadline: configuration.roundDeadline)
-            collected.sum = outcome.sum
-            collected.failures = outcome.failures.sorted { $0.participant < $1.participant }
-            collected.error = outcome.error.map { "secure aggregation failed: \($0); the previous model is kept" }
-            collected.metrics = outcome.metrics
-        } else {
-            (collected.results, collected.failures) = await gather(round: round, instructions: instructions)
-        }
-        if collected.error == nil, collected.contributors < configuration.minFitResults {
-            collected.error =
-                FederationError.notEnoughResults(
-                    round: round, received: collected.contributors, required: configuration.minFitResults
-                ).description
-        }
-        return collected
-    }
-
-    /// Sends the instructions, collects answers until all are in or the deadline passes.
-    private func gather(round: Int, instructions: [Int: FitInstruction]) async -> ([FitResult], [ParticipantFailure]) {
-        enum Outcome: Sendable {
-            case success(Int, ClientUpdate)
-            case failure(Int, String)
-            case deadline
-        }
-        var results: [FitResult] = []
-        var failures: [ParticipantFailure] = []
-        var pending = Set(instructions.keys)
-        let total = instructions.count
-        await withTaskGroup(of: Outcome.self) { group in
-            for participant in instructions.keys.sorted() {
-                guard let proxy = proxies[participant], let instruction = instructions[participant] else { continue }
-                group.addTask {
-                    do {
-                        return .success(participant, try await proxy.fit(instruction))
-                    } catch {
-                        return .failure(participant, "\(error)")
-                    }
-                }
-            }
-            if let deadline = configuration.roundDeadline {
-                group.addTask {
-                    try? await Task.sleep(for: deadline)
-                    return .deadline
-                }
-            }
-            for await outcome in group {
-                switch outcome {
-                case .success(let participant, let update):
-                    guard pending.remove(participant) != nil else { continue }
-                    let problem = Self.problem(with: update, expecting: parameters.layout)
-                    if let problem {
-                        failures.append(ParticipantFailure(participant: participant, reason: problem))
-                    } else {
-                        results.append(FitResult(participant: participant, update: update))
-                        await observer?.updateReceived(round: round, participant: participant, update: update)
-                    }
-                    publish(
-                        .participantFinished(
-                            round: round, participant: participant, succeeded: problem == nil,
-                            done: total - pending.count, of: total))
-                case .failure(let participant, let reason):
-                    guard pending.remove(participant) != nil else { continue }
-                    failures.append(ParticipantFailure(participant: participant, reason: reason))
-                    publish(
-                        .participantFinished(
-                            round: round, participant: participant, succeeded: false,
-                            done: total - pending.count, of: total))
-                case .deadline:
-                    for participant in pending.sorted() {
-                        failures.append(
-                            ParticipantFailure(participant: participant, reason: "missed the round deadline"))
-                    }
-                    pending.removeAll()
-                }
-                if pending.isEmpty {
-                    group.cancelAll()
-                    break
-                }
-            }
-        }
-        results.sort { $0.participant < $1.participant }
-        failures.sort { $0.participant < $1.participant }
-        return (results, failures)
-    }
-
-    /// Why an update cannot be aggregated (another model's layout, non-finite values, a negative example
-    /// count), or nil when it can: one hostile or broken participant is recorded as failed, never fatal.
-    static func problem(with update: ClientUpdate, expecting layout: ParameterLayout) -> String? {
-        guard update.parameters.layout == layout else {
-            return "sent parameters of another model (\(update.parameters.layout.entries.map(\.name)))"
-        }
-        guard update.exampleCount >= 0, update.steps >= 0 else {
-            return "reported a negative example or step count"
-        }
-        let finite = update.parameters.values.allSatisfy(\.isFinite)
-        return finite ? nil : "sent non-finite parameters"
-    }
-
     private func federatedEvaluation(round: Int) async -> EvaluationResult? {
         let chosen = strategy.configureEvaluate(round: round, parameters: parameters, available: participantIDs)
         guard !chosen.isEmpty else { return nil }
@@ -401,13 +286,5 @@ public actor Coordinator {
         }
         answers.sort { $0.participant < $1.participant }
         return strategy.aggregateEvaluate(round: round, results: answers)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
     }
 }
