@@ -78,12 +78,11 @@ struct BenchSecureAggregationCommand: AsyncParsableCommand {
             let outcome = await summation.sum(
                 round: round, instructions: instructions, participants: participants, weighting: .exampleCount,
                 deadline: nil)
-            let elapsed = ContinuousClock.now - started
-            runs.append((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, outcome))
+            runs.append(((ContinuousClock.now - started).seconds, outcome))
         }
         let median = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
         let stages: [(String, [String: Double])] = SecureAggregationStage.allCases.map { stage in
-            let key = "secagg_" + stage.rawValue.replacingOccurrences(of: "-", with: "_")
+            let key = stage.metricPrefix
             return (
                 stage.rawValue,
                 [
@@ -99,7 +98,8 @@ struct BenchSecureAggregationCommand: AsyncParsableCommand {
             threshold: Int(median.outcome.metrics["secagg_threshold"] ?? 0),
             modulusBits: Int(median.outcome.metrics["secagg_modulus_bits"] ?? 0),
             contributors: median.outcome.sum?.participants.count ?? 0,
-            error: median.outcome.error ?? median.outcome.sum.flatMap { check($0, updates) },
+            error: try median.outcome.error
+                ?? median.outcome.sum.flatMap { try check($0, updates, settings: settings) },
             stages: Dictionary(uniqueKeysWithValues: stages))
         if json {
             print(try report.jsonString())
@@ -127,9 +127,9 @@ struct BenchSecureAggregationCommand: AsyncParsableCommand {
 extension BenchSecureAggregationCommand {
     /// Why the sum is wrong, or nil when every coordinate is within the quantisation bound of the plain
     /// weighted sum of the contributors' updates (step·Σ a_k).
-    func check(_ sum: UpdateSum, _ updates: [Int: [Float]]) -> String? {
-        let step = 2 * options.clipRange / Double((1 << UInt64(options.bits)) - 1)
-        let weight = Double(min(examples, options.maxWeight ?? examples))
+    func check(_ sum: UpdateSum, _ updates: [Int: [Float]], settings: SecureAggregationSettings) throws -> String? {
+        let step = try settings.plan(participants: clients, dimension: params, weighting: .exampleCount).step
+        let weight = Double(min(examples, settings.maxWeight))
         guard sum.totalWeight == weight * Double(sum.participants.count) else {
             return "the total weight \(sum.totalWeight) is not \(weight) × \(sum.participants.count)"
         }

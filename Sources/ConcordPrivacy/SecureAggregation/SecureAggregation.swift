@@ -163,7 +163,7 @@ public struct SecureAggregation: SecureSummation {
                 }
             }
             defer {
-                let key = "secagg_" + stage.rawValue.replacingOccurrences(of: "-", with: "_")
+                let key = stage.metricPrefix
                 metrics[key + "_participants_seconds"] = (answered - started).seconds
                 metrics[key + "_participants_cpu_seconds"] = cpuAnswered - cpuStarted
                 metrics[key + "_coordinator_seconds"] = (ContinuousClock.now - answered).seconds
@@ -203,13 +203,6 @@ public struct SecureAggregation: SecureSummation {
             }
             return answers
         }
-    }
-}
-
-extension Duration {
-    fileprivate var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
     }
 }
 

@@ -41,4 +41,7 @@ public enum SecureAggregationStage: String, Sendable, Codable, CaseIterable {
     case maskedInput = "masked-input"
     /// Survivors reveal the shares that remove the masks.
     case unmask
+
+    /// The prefix of this stage's timings in a round's metrics ("secagg_masked_input").
+    public var metricPrefix: String { "secagg_" + rawValue.replacingOccurrences(of: "-", with: "_") }
 }
