@@ -13,11 +13,14 @@ let package = Package(
         .library(name: "ConcordPrivacy", targets: ["ConcordPrivacy"]),
         .library(name: "ConcordTesting", targets: ["ConcordTesting"]),
         .library(name: "ConcordGovernance", targets: ["ConcordGovernance"]),
+        .library(name: "ConcordWire", targets: ["ConcordWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         .target(name: "ConcordTensor"),
@@ -49,6 +52,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "ConcordWire",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
@@ -72,6 +83,15 @@ let package = Package(
         .testTarget(
             name: "ConcordGovernanceTests",
             dependencies: ["ConcordGovernance", "ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordTesting"]
+        ),
+        .testTarget(
+            name: "ConcordWireTests",
+            dependencies: [
+                "ConcordWire",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
     ],
