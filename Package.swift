@@ -64,7 +64,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
-                "ConcordGovernance",
+                "ConcordGovernance", "ConcordWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
