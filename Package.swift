@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Concord",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "concord", targets: ["concord"]),
         .library(name: "ConcordTensor", targets: ["ConcordTensor"]),
@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "ConcordTensor"),
@@ -55,6 +59,11 @@ let package = Package(
         .target(
             name: "ConcordWire",
             dependencies: [
+                "ConcordFederation", "ConcordNN", "ConcordData", "ConcordPrivacy",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -87,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "ConcordWireTests",
             dependencies: [
-                "ConcordWire",
+                "ConcordWire", "ConcordFederation", "ConcordNN", "ConcordData", "ConcordTesting",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,0 +1,238 @@
+import ConcordFederation
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import X509
+
+/// What the coordinator's gRPC service admits and how it keeps sessions alive.
+public struct ServiceSettings: Sendable {
+    /// The run nodes join, named in the welcome.
+    public var run: String
+    /// The example shape every node's data must have.
+    public var exampleShape: [Int]
+    /// The class count every node's data must have.
+    public var classCount: Int
+    /// How often each side sends a heartbeat; a side silent for three intervals is taken for gone.
+    public var heartbeatInterval: Duration
+    /// How long a new connection has to say Hello.
+    public var helloTimeout: Duration
+    /// Whether nodes must present a certificate whose common name is their participant name (mutual TLS).
+    /// Only `--insecure` turns it off.
+    public var requiresCertificates: Bool
+
+    /// Creates settings.
+    public init(
+        run: String, exampleShape: [Int], classCount: Int, heartbeatInterval: Duration = .seconds(2),
+        helloTimeout: Duration = .seconds(10), requiresCertificates: Bool = true
+    ) {
+        self.run = run
+        self.exampleShape = exampleShape
+        self.classCount = classCount
+        self.heartbeatInterval = heartbeatInterval
+        self.helloTimeout = helloTimeout
+        self.requiresCertificates = requiresCertificates
+    }
+}
+
+/// The `concord.v1.Federation` service: admits nodes (certificate, listing, protocol version, data) and
+/// gives each admitted session to its ``RemoteParticipant``.
+struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
+    let registry: ParticipantRegistry
+    let settings: ServiceSettings
+    let onEvent: @Sendable (SessionEvent) -> Void
+
+    /// The protocol version this coordinator speaks.
+    static let protocolVersion: UInt32 = 1
+
+    private enum Ending: Sendable {
+        case rejected
+        case ended(String)
+    }
+
+    func join(
+        request: RPCAsyncSequence<Concord_V1_NodeMessage, any Error>,
+        response: RPCWriter<Concord_V1_CoordinatorMessage>, context: ServerContext
+    ) async throws {
+        let outbox = Outbox<Concord_V1_CoordinatorMessage> { chunk in
+            var message = Concord_V1_CoordinatorMessage()
+            message.chunk = chunk
+            return message
+        }
+        let peer = context.remotePeer
+        let certificateName = Self.certificateName(context)
+        let admitted = Admission()
+        let ending: Ending = await withTaskGroup(of: Ending?.self) { group in
+            group.addTask {
+                do {
+                    try await outbox.drain(into: response)
+                    return nil
+                } catch {
+                    return .ended("cannot write to the node: \(error)")
+                }
+            }
+            group.addTask {
+                await self.read(
+                    request, outbox: outbox, peer: peer, certificateName: certificateName, admitted: admitted)
+            }
+            group.addTask { await self.watch(admitted, outbox: outbox) }
+            var ending: Ending = .ended("the stream ended")
+            while let next = await group.next() {
+                guard let next else { break }  // the outbox drained: everything was written
+                ending = next
+                if case .rejected = next { continue }  // let the rejection be written
+                break
+            }
+            group.cancelAll()
+            return ending
+        }
+        if let session = await admitted.session {
+            let reason: String
+            switch ending {
+            case .rejected: reason = "rejected"
+            case .ended(let why): reason = why
+            }
+            await session.close(reason: reason)
+            registry.participant(named: session.name)?.detach(session)
+            onEvent(.disconnected(participant: session.name, reason: reason))
+        }
+        outbox.finish()
+    }
+
+    /// Reads the node's messages: Hello first, then replies, chunks and heartbeats.
+    private func read(
+        _ request: RPCAsyncSequence<Concord_V1_NodeMessage, any Error>, outbox: Outbox<Concord_V1_CoordinatorMessage>,
+        peer: String, certificateName: String?, admitted: Admission
+    ) async -> Ending {
+        do {
+            for try await message in request {
+                if let session = await admitted.session {
+                    try await session.receive(message)
+                    continue
+                }
+                guard case .hello(let hello) = message.kind else {
+                    return reject("the first message must be Hello", name: nil, peer: peer, outbox: outbox)
+                }
+                switch admit(hello, certificateName: certificateName) {
+                case .failure(let refusal):
+                    return reject(refusal.reason, name: hello.name, peer: peer, outbox: outbox)
+                case .success(let participant):
+                    let session = NodeSession(
+                        name: participant.name, participant: participant.id, outbox: outbox,
+                        onLateReply: { [onEvent] task in onEvent(.lateReply(participant: participant.name, task: task)) })
+                    await admitted.set(session)
+                    var welcome = Concord_V1_Welcome()
+                    welcome.run = settings.run
+                    welcome.participantID = UInt32(participant.id)
+                    welcome.heartbeatIntervalMs = UInt32(settings.heartbeatInterval.milliseconds)
+                    welcome.maxPayloadBytes = NodeSession.maxLateBytes
+                    var reply = Concord_V1_CoordinatorMessage()
+                    reply.welcome = welcome
+                    outbox.send(reply)
+                    if let replaced = participant.attach(session) {
+                        await replaced.close(reason: "the node connected again")
+                    }
+                    onEvent(.connected(participant: participant.name, peer: peer))
+                }
+            }
+            return .ended("the node closed the stream")
+        } catch let error as WireError {
+            return .ended("\(error)")
+        } catch is CancellationError {
+            return .ended("the coordinator is stopping")
+        } catch {
+            return .ended("the connection failed: \(error)")
+        }
+    }
+
+    private struct Refusal: Error { var reason: String }
+
+    private func admit(_ hello: Concord_V1_Hello, certificateName: String?) -> Result<RemoteParticipant, Refusal> {
+        guard hello.protocolVersion == Self.protocolVersion else {
+            return .failure(
+                Refusal(
+                    reason: "the node speaks protocol version \(hello.protocolVersion); this coordinator speaks "
+                        + "\(Self.protocolVersion)"))
+        }
+        if settings.requiresCertificates {
+            guard let certificateName else {
+                return .failure(Refusal(reason: "no client certificate with a participant name as its common name"))
+            }
+            guard certificateName == hello.name else {
+                return .failure(
+                    Refusal(reason: "the node says it is '\(hello.name)' but its certificate names '\(certificateName)'"))
+            }
+        }
+        guard let participant = registry.participant(named: hello.name) else {
+            return .failure(Refusal(reason: "'\(hello.name)' is not a participant of this federation's configuration"))
+        }
+        let shape = hello.data.exampleShape.map { Int($0) }
+        guard shape == settings.exampleShape, Int(hello.data.classCount) == settings.classCount,
+            hello.data.exampleCount > 0
+        else {
+            return .failure(
+                Refusal(
+                    reason: "the run trains on examples of shape \(settings.exampleShape) with \(settings.classCount) "
+                        + "classes; the node has \(hello.data.exampleCount) examples of shape \(shape) with "
+                        + "\(hello.data.classCount) classes"))
+        }
+        return .success(participant)
+    }
+
+    private func reject(
+        _ reason: String, name: String?, peer: String, outbox: Outbox<Concord_V1_CoordinatorMessage>
+    ) -> Ending {
+        var rejection = Concord_V1_Rejection()
+        rejection.reason = reason
+        var message = Concord_V1_CoordinatorMessage()
+        message.rejection = rejection
+        outbox.send(message)
+        outbox.finish()
+        onEvent(.refused(participant: name, peer: peer, reason: reason))
+        return .rejected
+    }
+
+    /// Sends heartbeats and ends a session that stays silent for three intervals (or never says Hello).
+    private func watch(_ admitted: Admission, outbox: Outbox<Concord_V1_CoordinatorMessage>) async -> Ending? {
+        let started = ContinuousClock.now
+        var sequence: UInt64 = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.heartbeatInterval)
+            guard let session = await admitted.session else {
+                if ContinuousClock.now - started > settings.helloTimeout { return .ended("no Hello in time") }
+                continue
+            }
+            if ContinuousClock.now - (await session.lastHeard) > settings.heartbeatInterval * 3 {
+                return .ended("no word from the node for three heartbeat intervals")
+            }
+            sequence += 1
+            var heartbeat = Concord_V1_Heartbeat()
+            heartbeat.sequence = sequence
+            var message = Concord_V1_CoordinatorMessage()
+            message.heartbeat = heartbeat
+            outbox.send(message)
+        }
+        return nil
+    }
+
+    /// The common name of the client certificate the TLS handshake verified, if any.
+    private static func certificateName(_ context: ServerContext) -> String? {
+        guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
+            let certificate = transport.peerCertificate
+        else { return nil }
+        return FederationIdentity.participantName(of: certificate)
+    }
+}
+
+/// The session a connection was admitted as, once it has been.
+private actor Admission {
+    var session: NodeSession?
+    func set(_ session: NodeSession) { self.session = session }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The coordinator's side of one node's connection: sends it tasks, matches the replies that come back
+/// (header, then payload chunks) to the tasks waiting for them, and fails those tasks when the connection
+/// ends, so a node that disappears never stalls a round.
+actor NodeSession {
+    /// A reply and its assembled payload.
+    struct Answer: Sendable {
+        var reply: Concord_V1_Reply
+        var payload: Data
+    }
+
+    private struct Pending {
+        var continuation: CheckedContinuation<Answer, any Error>
+        /// The largest reply payload this task may receive.
+        var replyLimit: UInt64
+        var reply: Concord_V1_Reply?
+        var assembler: PayloadAssembler?
+    }
+
+    /// The participant's name (its certificate's common name).
+    nonisolated let name: String
+    /// The participant's id in the federation.
+    nonisolated let participant: Int
+    nonisolated let outbox: Outbox<Concord_V1_CoordinatorMessage>
+    private var pending: [UInt64: Pending] = [:]
+    /// Tasks given up on (deadline, cancellation) whose late reply is still arriving; its chunks are skipped.
+    private var abandoned: [UInt64: PayloadAssembler] = [:]
+    private var nextTask: UInt64 = 1
+    private var closedReason: String?
+    private(set) var lastHeard = ContinuousClock.now
+    /// Called with a task id when a reply arrives for a task that is no longer awaited.
+    private let onLateReply: @Sendable (UInt64) -> Void
+
+    init(
+        name: String, participant: Int, outbox: Outbox<Concord_V1_CoordinatorMessage>,
+        onLateReply: @escaping @Sendable (UInt64) -> Void
+    ) {
+        self.name = name
+        self.participant = participant
+        self.outbox = outbox
+        self.onLateReply = onLateReply
+    }
+
+    /// Sends a task and waits for its reply; cancelling the calling task abandons it and tells the node.
+    func request(_ body: Concord_V1_Task.OneOf_Body, payload: Payload, replyLimit: UInt64) async throws -> Answer {
+        if let closedReason { throw WireError.sessionClosed(closedReason) }
+        try Task.checkCancellation()
+        let id = nextTask
+        nextTask += 1
+        var task = Concord_V1_Task()
+        task.id = id
+        task.payloadBytes = UInt64(payload.byteCount)
+        task.body = body
+        var message = Concord_V1_CoordinatorMessage()
+        message.task = task
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                pending[id] = Pending(continuation: continuation, replyLimit: replyLimit)
+                outbox.send(message, task: id, payload: payload)
+            }
+        } onCancel: {
+            Task { await self.abandon(id, reason: "the round no longer waits for it") }
+        }
+    }
+
+    private func abandon(_ id: UInt64, reason: String) {
+        guard let entry = pending.removeValue(forKey: id) else { return }
+        if let assembler = entry.assembler, !assembler.isComplete { abandoned[id] = assembler }
+        entry.continuation.resume(throwing: CancellationError())
+        var cancel = Concord_V1_Cancel()
+        cancel.taskID = id
+        cancel.reason = reason
+        var message = Concord_V1_CoordinatorMessage()
+        message.cancel = cancel
+        outbox.send(message)
+    }
+
+    /// Handles one message from the node; a violation of the protocol ends the session.
+    func receive(_ message: Concord_V1_NodeMessage) throws(WireError) {
+        lastHeard = .now
+        switch message.kind {
+        case .heartbeat:
+            return
+        case .hello:
+            throw .protocolViolation("a second Hello on an open session")
+        case .reply(let reply):
+            try receive(reply)
+        case .chunk(let chunk):
+            try receive(chunk)
+        case nil:
+            throw .malformed("an empty node message")
+        }
+    }
+
+    private func receive(_ reply: Concord_V1_Reply) throws(WireError) {
+        guard var entry = pending[reply.taskID] else {
+            guard reply.taskID < nextTask else { throw .protocolViolation("a reply to task \(reply.taskID), never sent") }
+            onLateReply(reply.taskID)
+            if reply.payloadBytes > 0 {
+                // Late: its chunks are read and dropped, within the limit of any reply.
+                abandoned[reply.taskID] = try PayloadAssembler(expected: reply.payloadBytes, limit: Self.maxLateBytes)
+            }
+            return
+        }
+        guard entry.reply == nil else { throw .protocolViolation("a second reply to task \(reply.taskID)") }
+        entry.reply = reply
+        var limit: UInt64 = 0
+        if let body = reply.body, case .refusal = body {} else if reply.body != nil { limit = entry.replyLimit }
+        entry.assembler = try PayloadAssembler(expected: reply.payloadBytes, limit: limit)
+        pending[reply.taskID] = entry
+        try completeIfDone(reply.taskID)
+    }
+
+    private func receive(_ chunk: Concord_V1_Chunk) throws(WireError) {
+        if var late = abandoned[chunk.taskID] {
+            try late.append(index: chunk.index, data: chunk.data)
+            abandoned[chunk.taskID] = late.isComplete ? nil : late
+            return
+        }
+        guard var entry = pending[chunk.taskID], var assembler = entry.assembler else {
+            throw .protocolViolation("a chunk for task \(chunk.taskID), which has no reply header")
+        }
+        try assembler.append(index: chunk.index, data: chunk.data)
+        entry.assembler = assembler
+        pending[chunk.taskID] = entry
+        try completeIfDone(chunk.taskID)
+    }
+
+    private func completeIfDone(_ id: UInt64) throws(WireError) {
+        guard let entry = pending[id], let reply = entry.reply, let assembler = entry.assembler,
+            assembler.isComplete
+        else { return }
+        pending[id] = nil
+        entry.continuation.resume(returning: Answer(reply: reply, payload: assembler.bytes))
+    }
+
+    /// Ends the session: every task still waiting fails with the reason; the outgoing stream closes.
+    func close(reason: String) {
+        guard closedReason == nil else { return }
+        closedReason = reason
+        for entry in pending.values { entry.continuation.resume(throwing: WireError.sessionClosed(reason)) }
+        pending = [:]
+        abandoned = [:]
+        outbox.finish()
+    }
+
+    /// Whether ``close(reason:)`` has run.
+    var isClosed: Bool { closedReason != nil }
+
+    /// How large a late reply's payload may be and still be read to its end.
+    static let maxLateBytes: UInt64 = 1 << 32
+}

@@ -1,0 +1,186 @@
+import ConcordFederation
+import ConcordNN
+import Foundation
+
+/// Converts between Concord's training values and the `concord.v1` messages, checking what arrives.
+enum WireConversion {
+    /// The most scalars a layout may declare (a 4 GiB model), so a forged shape cannot overflow.
+    static let maxScalars = 1 << 30
+
+    static func layout(_ layout: ParameterLayout) -> Concord_V1_Layout {
+        var message = Concord_V1_Layout()
+        message.dtype = .float32
+        message.entries = layout.entries.map { entry in
+            var spec = Concord_V1_TensorSpec()
+            spec.name = entry.name
+            spec.shape = entry.shape.map { UInt64($0) }
+            return spec
+        }
+        return message
+    }
+
+    static func layout(_ message: Concord_V1_Layout) throws(WireError) -> ParameterLayout {
+        guard message.dtype == .float32 else {
+            throw .malformed("parameters of dtype \(message.dtype) (Concord sends float32)")
+        }
+        var total = 0
+        var entries: [ParameterLayout.Entry] = []
+        for spec in message.entries {
+            var count = 1
+            for dimension in spec.shape {
+                guard dimension <= UInt64(maxScalars), count <= maxScalars / max(Int(dimension), 1) else {
+                    throw .malformed("tensor '\(spec.name)' has an impossible shape \(spec.shape)")
+                }
+                count *= Int(dimension)
+            }
+            total += count
+            guard total <= maxScalars else { throw .malformed("the layout declares more than \(maxScalars) scalars") }
+            entries.append(ParameterLayout.Entry(name: spec.name, shape: spec.shape.map { Int($0) }))
+        }
+        return ParameterLayout(entries)
+    }
+
+    static func settings(_ config: FitConfig) -> Concord_V1_FitSettings {
+        var message = Concord_V1_FitSettings()
+        message.localEpochs = UInt32(clamping: config.localEpochs)
+        message.batchSize = UInt32(clamping: config.batchSize)
+        message.learningRate = config.learningRate
+        message.seed = config.seed
+        message.proximalMu = config.proximalMu
+        if let clip = config.clipNorm { message.clipNorm = clip }
+        if let privacy = config.privacy {
+            var mechanism = Concord_V1_PrivacyMechanism()
+            mechanism.samplingRate = privacy.samplingRate
+            mechanism.noiseMultiplier = privacy.noiseMultiplier
+            mechanism.delta = privacy.delta
+            mechanism.clipNorm = privacy.clipNorm
+            message.privacy = mechanism
+        }
+        message.reportsGradient = config.reportsGradient
+        return message
+    }
+
+    static func config(_ message: Concord_V1_FitSettings) throws(WireError) -> FitConfig {
+        guard message.learningRate.isFinite, message.proximalMu.isFinite, message.proximalMu >= 0 else {
+            throw .malformed("non-finite learning rate or proximal μ")
+        }
+        var config = FitConfig(
+            localEpochs: Int(message.localEpochs), batchSize: Int(message.batchSize),
+            learningRate: message.learningRate, seed: message.seed, proximalMu: message.proximalMu,
+            clipNorm: message.hasClipNorm ? message.clipNorm : nil)
+        if message.hasPrivacy {
+            let mechanism = message.privacy
+            config.privacy = PrivacyMechanism(
+                samplingRate: mechanism.samplingRate, noiseMultiplier: mechanism.noiseMultiplier,
+                delta: mechanism.delta, clipNorm: mechanism.clipNorm)
+        }
+        config.reportsGradient = message.reportsGradient
+        return config
+    }
+
+    /// A fit instruction as a task header and its payload.
+    static func fitTask(_ instruction: FitInstruction, model: String) -> (Concord_V1_FitTask, Payload) {
+        var task = Concord_V1_FitTask()
+        task.round = UInt32(clamping: instruction.round)
+        task.model = model
+        task.layout = layout(instruction.parameters.layout)
+        task.settings = settings(instruction.config)
+        task.hasCorrection_p = instruction.correction != nil
+        let payload =
+            instruction.correction.map { Payload.floats(instruction.parameters.values, $0) }
+            ?? .floats(instruction.parameters.values)
+        return (task, payload)
+    }
+
+    /// The payload size a fit task must carry.
+    static func expectedBytes(of task: Concord_V1_FitTask) throws(WireError) -> UInt64 {
+        let scalars = try layout(task.layout).scalarCount
+        return UInt64(scalars * 4 * (task.hasCorrection_p ? 2 : 1))
+    }
+
+    static func instruction(_ task: Concord_V1_FitTask, payload: Data) throws(WireError) -> FitInstruction {
+        let layout = try layout(task.layout)
+        let scalars = layout.scalarCount
+        guard payload.count == scalars * 4 * (task.hasCorrection_p ? 2 : 1) else {
+            throw .malformed("a fit task for \(scalars) parameters carries \(payload.count) bytes")
+        }
+        let parameters: Parameters
+        do {
+            parameters = try Parameters(layout: layout, values: payload.littleEndianFloats(at: 0, count: scalars))
+        } catch {
+            throw .malformed("\(error)")
+        }
+        return FitInstruction(
+            round: Int(task.round), parameters: parameters, config: try config(task.settings),
+            correction: task.hasCorrection_p ? payload.littleEndianFloats(at: scalars * 4, count: scalars) : nil)
+    }
+
+    static func fitReply(_ update: ClientUpdate) -> (Concord_V1_FitReply, Payload) {
+        var reply = Concord_V1_FitReply()
+        reply.exampleCount = UInt64(max(0, update.exampleCount))
+        reply.steps = UInt64(max(0, update.steps))
+        reply.metrics = update.metrics
+        reply.hasGradient_p = update.gradient != nil
+        let payload =
+            update.gradient.map { Payload.floats(update.parameters.values, $0) } ?? .floats(update.parameters.values)
+        return (reply, payload)
+    }
+
+    /// A fit reply, read against the layout the task was sent with.
+    static func update(_ reply: Concord_V1_FitReply, payload: Data, layout: ParameterLayout) throws(WireError)
+        -> ClientUpdate
+    {
+        let scalars = layout.scalarCount
+        guard payload.count == scalars * 4 * (reply.hasGradient_p ? 2 : 1) else {
+            throw .malformed("a fit reply for \(scalars) parameters carries \(payload.count) bytes")
+        }
+        guard reply.exampleCount <= UInt64(Int32.max), reply.steps <= UInt64(Int32.max) else {
+            throw .malformed("an example count of \(reply.exampleCount) or \(reply.steps) steps")
+        }
+        let parameters: Parameters
+        do {
+            parameters = try Parameters(layout: layout, values: payload.littleEndianFloats(at: 0, count: scalars))
+        } catch {
+            throw .malformed("\(error)")
+        }
+        var update = ClientUpdate(
+            parameters: parameters, exampleCount: Int(reply.exampleCount), steps: Int(reply.steps),
+            metrics: reply.metrics)
+        if reply.hasGradient_p { update.gradient = payload.littleEndianFloats(at: scalars * 4, count: scalars) }
+        return update
+    }
+
+    static func evaluateTask(_ parameters: Parameters, model: String) -> (Concord_V1_EvaluateTask, Payload) {
+        var task = Concord_V1_EvaluateTask()
+        task.model = model
+        task.layout = layout(parameters.layout)
+        return (task, .floats(parameters.values))
+    }
+
+    static func parameters(_ task: Concord_V1_EvaluateTask, payload: Data) throws(WireError) -> Parameters {
+        let layout = try layout(task.layout)
+        guard payload.count == layout.scalarCount * 4 else {
+            throw .malformed("an evaluation task for \(layout.scalarCount) parameters carries \(payload.count) bytes")
+        }
+        do {
+            return try Parameters(layout: layout, values: payload.littleEndianFloats(at: 0, count: layout.scalarCount))
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+
+    static func evaluateReply(_ result: EvaluationResult) -> Concord_V1_EvaluateReply {
+        var reply = Concord_V1_EvaluateReply()
+        reply.loss = result.loss
+        reply.accuracy = result.accuracy
+        reply.exampleCount = UInt64(max(0, result.exampleCount))
+        return reply
+    }
+
+    static func evaluation(_ reply: Concord_V1_EvaluateReply) throws(WireError) -> EvaluationResult {
+        guard reply.accuracy >= 0, reply.accuracy <= 1, reply.exampleCount <= UInt64(Int32.max) else {
+            throw .malformed("an evaluation with accuracy \(reply.accuracy) over \(reply.exampleCount) examples")
+        }
+        return EvaluationResult(loss: reply.loss, accuracy: reply.accuracy, exampleCount: Int(reply.exampleCount))
+    }
+}
