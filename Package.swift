@@ -13,11 +13,13 @@ let package = Package(
         .library(name: "ConcordPrivacy", targets: ["ConcordPrivacy"]),
         .library(name: "ConcordTesting", targets: ["ConcordTesting"]),
         .library(name: "ConcordGovernance", targets: ["ConcordGovernance"]),
+        .library(name: "ConcordStore", targets: ["ConcordStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "ConcordTensor"),
@@ -47,6 +49,14 @@ let package = Package(
                 "ConcordFederation", "ConcordNN", "ConcordPrivacy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "ConcordStore",
+            dependencies: [
+                "ConcordFederation", "ConcordNN",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
