@@ -84,6 +84,12 @@ let package = Package(
             dependencies: ["ConcordGovernance", "ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordTesting"]
         ),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
+        .testTarget(
+            name: "ConcordStoreTests",
+            dependencies: [
+                "ConcordStore", "ConcordFederation", "ConcordNN", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
