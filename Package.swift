@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ConcordTesting", targets: ["ConcordTesting"]),
         .library(name: "ConcordGovernance", targets: ["ConcordGovernance"]),
         .library(name: "ConcordWire", targets: ["ConcordWire"]),
+        .library(name: "ConcordStore", targets: ["ConcordStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "ConcordTensor"),
@@ -69,11 +71,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "ConcordStore",
+            dependencies: [
+                "ConcordFederation", "ConcordNN",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
-                "ConcordGovernance", "ConcordWire",
+                "ConcordGovernance", "ConcordWire", "ConcordStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,6 +113,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
+        .testTarget(
+            name: "ConcordStoreTests",
+            dependencies: [
+                "ConcordStore", "ConcordFederation", "ConcordNN", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

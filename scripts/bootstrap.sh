@@ -2,12 +2,13 @@
 # Installs what Concord needs on Debian/Ubuntu beyond the Swift toolchain, skipping what is present:
 #   libopenblas0-pthread  the BLAS Concord loads at run time (without it Concord falls back to a slower kernel)
 #   zlib1g-dev            gzip support for the bundled IDX files
+#   libsqlite3-dev        the SQLite that GRDB (ConcordStore's run store) links against
 # With --python it also installs the Python packages the interoperability tests use: safetensors and numpy
 # (safetensors files), cryptography (Tools/verify_concord.py, the independent verifier of audit logs and releases).
 set -euo pipefail
 
 missing=()
-for pkg in libopenblas0-pthread zlib1g-dev; do
+for pkg in libopenblas0-pthread zlib1g-dev libsqlite3-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

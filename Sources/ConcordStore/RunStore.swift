@@ -1,0 +1,58 @@
+/// ConcordStore: where a coordinator keeps its runs (rounds, metrics, checkpoints, participants' events), so that
+/// a coordinator killed at any instant resumes from the last committed round with the same state.
+/// `RunStore` states the operations; `SQLiteRunStore` implements them on an embedded SQLite file.
+import ConcordFederation
+
+/// Where a coordinator keeps its runs; SQLite (GRDB) is the embedded default, the protocol leaves room for PostgreSQL.
+public protocol RunStore: Sendable {
+    /// Opens the run called `name`, creating it when absent with this configuration text (the federation config
+    /// file's contents). An existing run whose stored configuration differs is refused with
+    /// StoreError.configurationMismatch (resuming a run under other settings would not be the same run).
+    ///
+    /// - Returns: the run, as stored.
+    /// - Throws: ``StoreError/configurationMismatch(run:)``.
+    func openRun(name: String, configuration: String) throws -> StoredRun
+
+    /// Atomically (one transaction): appends the round's record, replaces the run's checkpoint (parameters,
+    /// strategy state), records the round's metrics, and sets the run's completedRounds. Refuses
+    /// (StoreError.roundOutOfOrder) a round that is not completedRounds + 1.
+    ///
+    /// The checkpoint's `history` is not stored twice: it is rebuilt from the committed rounds on load.
+    ///
+    /// - Throws: ``StoreError/roundOutOfOrder(expected:got:)``, ``StoreError/unknownRun(_:)``; nothing is
+    ///   written when it throws.
+    func commitRound(run: Int64, record: RoundRecord, checkpoint: Checkpoint) throws
+
+    /// The checkpoint after the last committed round (history rebuilt from the rounds table), nil before the first
+    /// round.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)`` when the stored parameters, layout, or records do not check out;
+    ///   ``StoreError/unknownRun(_:)``.
+    func latestCheckpoint(run: Int64) throws -> Checkpoint?
+
+    /// The committed rounds, in order.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)``, ``StoreError/unknownRun(_:)``.
+    func rounds(run: Int64) throws -> [RoundRecord]
+
+    /// Sets the run's state (running, paused, finished) with a human-readable reason.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``.
+    func setState(run: Int64, _ state: RunState, reason: String?) throws
+
+    /// Records something that happened to a participant (connected, disconnected, refused, late result, failure)
+    /// with a detail text and the time.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``.
+    func recordParticipantEvent(run: Int64, participant: String, kind: ParticipantEventKind, detail: String) throws
+
+    /// Each participant's latest status (the last event of each), sorted by name.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)``.
+    func participantStatuses(run: Int64) throws -> [ParticipantStatus]
+
+    /// Every run, oldest first.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)``.
+    func runs() throws -> [StoredRun]
+}

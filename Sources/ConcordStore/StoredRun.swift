@@ -1,0 +1,36 @@
+import Foundation
+
+/// A run as a ``RunStore`` keeps it: its name, its configuration and how far it got.
+public struct StoredRun: Sendable, Equatable {
+    /// The store's identifier for the run, passed to every other ``RunStore`` call.
+    public var id: Int64
+    /// The run's unique name.
+    public var name: String
+    /// The configuration the run was created with (the federation config file's contents).
+    public var configuration: String
+    /// Whether it is running, paused or finished.
+    public var state: RunState
+    /// Why it is in that state, when someone said.
+    public var reason: String?
+    /// The number of rounds committed; the next round is `completedRounds + 1`.
+    public var completedRounds: Int
+    /// When the run was created.
+    public var createdAt: Date
+    /// When the run last changed (a round committed, its state set).
+    public var updatedAt: Date
+
+    /// Creates a run description.
+    public init(
+        id: Int64, name: String, configuration: String, state: RunState, reason: String?, completedRounds: Int,
+        createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.name = name
+        self.configuration = configuration
+        self.state = state
+        self.reason = reason
+        self.completedRounds = completedRounds
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
