@@ -1,0 +1,148 @@
+import ConcordData
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Synchronization
+
+/// How a node reaches its coordinator and what it brings.
+public struct NodeSettings: Sendable {
+    /// The coordinator's host (a name its certificate lists, or an IP address).
+    public var host: String
+    /// The coordinator's port.
+    public var port: Int
+    /// This participant's name, the common name of its certificate.
+    public var name: String
+    /// Mutual TLS, or plaintext by explicit choice.
+    public var security: WireSecurity
+    /// The node's own training data; it never leaves the node.
+    public var data: Dataset
+    /// The first wait before reconnecting; it doubles after each failure, up to ``maxBackoff``.
+    public var initialBackoff: Duration
+    /// The longest wait between reconnection attempts.
+    public var maxBackoff: Duration
+    /// The largest task payload the node accepts (a model it could not hold is refused, unread).
+    public var maxPayloadBytes: UInt64
+
+    /// Creates settings.
+    public init(
+        host: String, port: Int, name: String, security: WireSecurity, data: Dataset,
+        initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
+        maxPayloadBytes: UInt64 = 4 << 30
+    ) {
+        self.host = host
+        self.port = port
+        self.name = name
+        self.security = security
+        self.data = data
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.maxPayloadBytes = maxPayloadBytes
+    }
+}
+
+/// A participant's process: joins the coordinator, trains what it is asked to on its own data, sends
+/// heartbeats, and reconnects with exponential backoff (and jitter) whenever the connection fails, until
+/// the coordinator says the run is over or refuses the node.
+public struct Node: Sendable {
+    /// The node's settings.
+    public let settings: NodeSettings
+    private let log: @Sendable (String) -> Void
+
+    /// Creates a node; `log` receives one line per thing worth telling its operator.
+    public init(settings: NodeSettings, log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.log = log
+    }
+
+    /// Runs until the coordinator says farewell (returning its reason) or refuses the node.
+    ///
+    /// - Throws: ``WireError/rejected(_:)`` when the coordinator refuses the node (a wrong certificate,
+    ///   a name it does not list, data it cannot use): retrying would not help. ``WireError/security(_:)``
+    ///   when the node's own certificate files cannot be read.
+    public func run() async throws -> String {
+        try settings.security.checkFiles()
+        var backoff = settings.initialBackoff
+        while true {
+            try Task.checkCancellation()
+            let welcomed = Mutex(false)
+            do {
+                return try await session { welcomed.withLock { $0 = true } }
+            } catch let error as WireError {
+                if case .rejected = error { throw error }
+                log("connection to \(settings.host):\(settings.port) ended: \(error); retrying in \(backoff)")
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                log("connection to \(settings.host):\(settings.port) failed: \(Self.describe(error)); retrying in \(backoff)")
+            }
+            if welcomed.withLock({ $0 }) { backoff = settings.initialBackoff }
+            let jitter = Double.random(in: 0.8...1.2)
+            try await Task.sleep(for: backoff * jitter)
+            backoff = min(backoff * 2, settings.maxBackoff)
+        }
+    }
+
+    /// One connection: Hello, then tasks until farewell, rejection or failure.
+    private func session(onWelcome: @escaping @Sendable () -> Void) async throws -> String {
+        let outbox = Outbox<Concord_V1_NodeMessage> { chunk in
+            var message = Concord_V1_NodeMessage()
+            message.chunk = chunk
+            return message
+        }
+        var hello = Concord_V1_Hello()
+        hello.protocolVersion = FederationService.protocolVersion
+        hello.name = settings.name
+        hello.data.exampleCount = UInt64(settings.data.count)
+        hello.data.exampleShape = settings.data.exampleShape.map { UInt32(clamping: $0) }
+        hello.data.classCount = UInt32(clamping: settings.data.classCount)
+        var first = Concord_V1_NodeMessage()
+        first.hello = hello
+        outbox.send(first)
+        let tasks = NodeTasks(settings: settings, outbox: outbox, log: log, onWelcome: onWelcome)
+        defer { outbox.finish() }
+        let transport = try HTTP2ClientTransport.Posix(
+            target: Self.target(settings.host, settings.port), transportSecurity: settings.security.client,
+            config: .defaults { config in
+                config.backoff.initial = .milliseconds(100)
+                config.backoff.max = .seconds(1)
+            })
+        return try await withGRPCClient(transport: transport) { client in
+            let federation = Concord_V1_Federation.Client(wrapping: client)
+            return try await federation.join(
+                requestProducer: { writer in try await outbox.drain(into: writer) },
+                onResponse: { response in
+                    try await withThrowingTaskGroup(of: String?.self) { group in
+                        group.addTask {
+                            for try await message in response.messages {
+                                if let farewell = try await tasks.receive(message) { return farewell }
+                            }
+                            throw WireError.sessionClosed("the coordinator closed the stream")
+                        }
+                        group.addTask {
+                            try await tasks.keepAlive()
+                            return nil
+                        }
+                        defer { group.cancelAll() }
+                        while let next = try await group.next() {
+                            if let farewell = next { return farewell }
+                        }
+                        throw WireError.sessionClosed("the coordinator closed the stream")
+                    }
+                })
+        }
+    }
+
+    /// An IP address is dialled as such (TLS may not name an IP in SNI; the certificate's IP entry is
+    /// checked instead); anything else is resolved as a DNS name, which the certificate must list.
+    static func target(_ host: String, _ port: Int) -> any ResolvableTarget {
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) { return .ipv4(address: host, port: port) }
+        if host.contains(":") { return .ipv6(address: host, port: port) }
+        return .dns(host: host, port: port)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let rpc = error as? RPCError { return "\(rpc.code): \(rpc.message)" }
+        return "\(error)"
+    }
+}

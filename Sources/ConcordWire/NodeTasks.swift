@@ -1,0 +1,117 @@
+import Foundation
+
+/// The node's side of one session: assembles the tasks the coordinator sends, runs each as it completes
+/// (several may be in flight), answers through the outbox, cancels what the coordinator abandons, and
+/// keeps the session alive with heartbeats.
+actor NodeTasks {
+    private let settings: NodeSettings
+    private let outbox: Outbox<Concord_V1_NodeMessage>
+    private let log: @Sendable (String) -> Void
+    private let onWelcome: @Sendable () -> Void
+    private var work: NodeWork?
+    private var heartbeatInterval: Duration = .seconds(2)
+    private var lastHeard = ContinuousClock.now
+    private var incoming: [UInt64: (task: Concord_V1_Task, assembler: PayloadAssembler)] = [:]
+    private var running: [UInt64: Task<Void, Never>] = [:]
+
+    init(
+        settings: NodeSettings, outbox: Outbox<Concord_V1_NodeMessage>, log: @escaping @Sendable (String) -> Void,
+        onWelcome: @escaping @Sendable () -> Void
+    ) {
+        self.settings = settings
+        self.outbox = outbox
+        self.log = log
+        self.onWelcome = onWelcome
+    }
+
+    deinit {
+        for task in running.values { task.cancel() }
+    }
+
+    /// Handles one message from the coordinator.
+    ///
+    /// - Returns: the farewell's reason when the run is over, else nil.
+    func receive(_ message: Concord_V1_CoordinatorMessage) throws(WireError) -> String? {
+        lastHeard = .now
+        switch message.kind {
+        case .welcome(let welcome):
+            guard work == nil else { throw .protocolViolation("a second Welcome") }
+            work = NodeWork(data: settings.data, participant: Int(welcome.participantID))
+            heartbeatInterval = .milliseconds(max(100, Int64(welcome.heartbeatIntervalMs)))
+            log("joined run '\(welcome.run)' as participant \(welcome.participantID) (\(settings.name))")
+            onWelcome()
+        case .rejection(let rejection):
+            throw .rejected(rejection.reason)
+        case .farewell(let farewell):
+            for task in running.values { task.cancel() }
+            return farewell.reason
+        case .heartbeat:
+            break
+        case .cancel(let cancel):
+            if let task = running.removeValue(forKey: cancel.taskID) {
+                task.cancel()
+                log("task \(cancel.taskID) cancelled by the coordinator: \(cancel.reason)")
+            }
+            incoming[cancel.taskID] = nil
+        case .task(let task):
+            guard work != nil else { throw .protocolViolation("a task before Welcome") }
+            guard incoming[task.id] == nil, running[task.id] == nil else {
+                throw .protocolViolation("task \(task.id) sent twice")
+            }
+            let expected = try NodeWork.expectedBytes(of: task)
+            guard task.payloadBytes == expected else {
+                throw .malformed("task \(task.id) announces \(task.payloadBytes) bytes where its header implies \(expected)")
+            }
+            let assembler = try PayloadAssembler(expected: expected, limit: settings.maxPayloadBytes)
+            if assembler.isComplete {
+                start(task, payload: Data())
+            } else {
+                incoming[task.id] = (task, assembler)
+            }
+        case .chunk(let chunk):
+            guard var entry = incoming[chunk.taskID] else {
+                throw .protocolViolation("a chunk for task \(chunk.taskID), which has no header")
+            }
+            try entry.assembler.append(index: chunk.index, data: chunk.data)
+            if entry.assembler.isComplete {
+                incoming[chunk.taskID] = nil
+                start(entry.task, payload: entry.assembler.bytes)
+            } else {
+                incoming[chunk.taskID] = entry
+            }
+        case nil:
+            throw .malformed("an empty coordinator message")
+        }
+        return nil
+    }
+
+    private func start(_ task: Concord_V1_Task, payload: Data) {
+        guard let work else { return }
+        let outbox = self.outbox, log = self.log
+        running[task.id] = Task {
+            let (reply, payload) = await work.perform(task, payload: payload)
+            if case .refusal(let refusal) = reply.body { log("refused task \(task.id): \(refusal.reason)") }
+            var message = Concord_V1_NodeMessage()
+            message.reply = reply
+            outbox.send(message, task: task.id, payload: payload)
+            self.finished(task.id)
+        }
+    }
+
+    private func finished(_ id: UInt64) { running[id] = nil }
+
+    /// Sends heartbeats; throws when the coordinator has been silent for three intervals.
+    func keepAlive() async throws {
+        var sequence: UInt64 = 0
+        while true {
+            try await Task.sleep(for: heartbeatInterval)
+            if ContinuousClock.now - lastHeard > heartbeatInterval * 3 {
+                throw WireError.sessionClosed("no word from the coordinator for three heartbeat intervals")
+            }
+            sequence += 1
+            var message = Concord_V1_NodeMessage()
+            message.heartbeat.sequence = sequence
+            outbox.send(message)
+        }
+    }
+}
