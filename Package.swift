@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ConcordGovernance", targets: ["ConcordGovernance"]),
         .library(name: "ConcordWire", targets: ["ConcordWire"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
+        .library(name: "ConcordServer", targets: ["ConcordServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -79,11 +80,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "ConcordServer",
+            dependencies: [
+                "ConcordFederation", "ConcordNN", "ConcordData", "ConcordWire", "ConcordStore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
-                "ConcordGovernance", "ConcordWire", "ConcordStore",
+                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -135,6 +135,23 @@ public enum IDXReader {
         return IDXArray(dimensions: dimensions, storage: bytes, headerSize: headerSize)
     }
 
+    /// Writes an uncompressed unsigned-byte IDX file (big-endian dimensions, then the elements).
+    ///
+    /// - Throws: ``DataError/unreadableFile(path:reason:)`` when the file cannot be written.
+    public static func write(dimensions: [Int], elements: [UInt8], to url: URL) throws(DataError) {
+        var bytes: [UInt8] = [0, 0, IDXDataType.unsignedByte.rawValue, UInt8(dimensions.count)]
+        for extent in dimensions {
+            bytes += [UInt8(truncatingIfNeeded: extent >> 24), UInt8(truncatingIfNeeded: extent >> 16),
+                UInt8(truncatingIfNeeded: extent >> 8), UInt8(truncatingIfNeeded: extent)]
+        }
+        bytes += elements
+        do {
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw .unreadableFile(path: url.path, reason: "cannot write it: \(error.localizedDescription)")
+        }
+    }
+
     /// The bytes as an array, with one `memcpy` (the generic initialiser goes byte by byte in debug builds).
     private static func copyBytes(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: raw.count) { bytes, initialized in

@@ -63,6 +63,37 @@ public enum MNIST {
         return DatasetSplit(train: train, test: test)
     }
 
+    /// Loads only the training set from `directory` (a participant's own data, as `concord partition`
+    /// writes it): `train-images-idx3-ubyte[.gz]` and `train-labels-idx1-ubyte[.gz]`.
+    ///
+    /// - Throws: ``DataError`` naming the offending file, as ``load(directory:)``.
+    public static func loadTraining(directory: URL) throws(DataError) -> Dataset {
+        let images = try locate(trainImagesFile, in: directory)
+        let labels = try locate(trainLabelsFile, in: directory)
+        return try makeDataset(
+            images: try IDXReader.read(contentsOf: images), imagesFile: images.path,
+            labels: try IDXReader.read(contentsOf: labels), labelsFile: labels.path)
+    }
+
+    /// Writes `dataset` (MNIST-shaped, features in [0, 1] as ``load(directory:)`` makes them) as the two
+    /// uncompressed training IDX files in `directory`, which ``loadTraining(directory:)`` reads back
+    /// bit for bit.
+    ///
+    /// - Throws: ``DataError/unreadableFile(path:reason:)`` when a file cannot be written, or
+    ///   ``DataError/wrongDimensions(file:expected:found:)`` for data that is not MNIST-shaped.
+    public static func writeTraining(_ dataset: Dataset, to directory: URL) throws(DataError) {
+        guard dataset.exampleShape == exampleShape else {
+            throw .wrongDimensions(file: directory.path, expected: "\(exampleShape)", found: dataset.exampleShape)
+        }
+        let pixels = dataset.features.scalars.map { UInt8(($0 * 255).rounded()) }
+        let labels = dataset.labels.map { UInt8(clamping: $0) }
+        try IDXReader.write(
+            dimensions: [dataset.count, imageSide, imageSide], elements: pixels,
+            to: directory.appendingPathComponent(trainImagesFile))
+        try IDXReader.write(
+            dimensions: [dataset.count], elements: labels, to: directory.appendingPathComponent(trainLabelsFile))
+    }
+
     /// The URL of `name` or `name.gz` in `directory`.
     private static func locate(_ name: String, in directory: URL) throws(DataError) -> URL {
         for candidate in [name, name + ".gz"] {

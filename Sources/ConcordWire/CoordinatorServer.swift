@@ -43,6 +43,11 @@ public final class CoordinatorServer: Sendable {
         return address.port
     }
 
+    /// Tells every connected node that the run is over (`reason`), so nodes leave instead of reconnecting.
+    public func farewell(_ reason: String) {
+        for participant in registry.participants { participant.sayFarewell(reason) }
+    }
+
     /// Stops accepting connections and lets open sessions end.
     public func stop() { server.beginGracefulShutdown() }
 }

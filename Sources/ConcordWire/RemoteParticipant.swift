@@ -42,6 +42,14 @@ public final class RemoteParticipant: SecureAggregationPeer {
         }
     }
 
+    /// Tells the node, if connected, that the run is over.
+    func sayFarewell(_ reason: String) {
+        guard let session = session.withLock({ $0 }) else { return }
+        var message = Concord_V1_CoordinatorMessage()
+        message.farewell.reason = reason
+        session.outbox.send(message)
+    }
+
     private func current() throws -> NodeSession {
         guard let session = session.withLock({ $0 }) else { throw WireError.notConnected(participant: name) }
         return session

@@ -8,7 +8,8 @@ struct Concord: AsyncParsableCommand {
         abstract: "Federated learning in Swift: train one model across parties whose data never leaves them.",
         subcommands: [
             SimulateCommand.self, TrainCommand.self, BenchCommand.self, PrivacyCommand.self, KeysCommand.self,
-            CharterCommand.self, AuditCommand.self, ReleaseCommand.self, CertsCommand.self,
+            CharterCommand.self, AuditCommand.self, ReleaseCommand.self, CertsCommand.self, ServeCommand.self,
+            NodeCommand.self, StatusCommand.self, PartitionCommand.self,
         ]
     )
 }

@@ -1,0 +1,218 @@
+import Foundation
+import Yams
+
+/// A real federation's settings, read from a YAML file: what the run trains, how rounds go, who may
+/// join, and where the coordinator listens and keeps its state.
+///
+/// ```yaml
+/// run: mnist-mlp
+/// model: mlp
+/// rounds: 5
+/// strategy: fedavg
+/// local_epochs: 1
+/// batch_size: 10
+/// learning_rate: 0.1
+/// fraction: 1.0
+/// min_fit_results: 2
+/// round_deadline_seconds: 300
+/// participants: [hospital-a, hospital-b, hospital-c]
+/// listen: 127.0.0.1:7443
+/// store: run.sqlite
+/// tls: {ca: pki/ca.pem, certificate: pki/coordinator.pem, private_key: pki/coordinator-key.pem}
+/// ```
+/// Relative paths are relative to the file's folder.
+public struct FederationConfig: Sendable, Equatable, Codable {
+    /// The run's name; a store holds many runs, and a restarted coordinator resumes the run of this name.
+    public var run: String
+    /// The zoo model trained.
+    public var model: String
+    /// Rounds to run.
+    public var rounds: Int
+    /// The strategy, as `concord simulate --strategy` takes it (fedavg, fedprox:MU, fedadam, …).
+    public var strategy: String
+    /// The server learning rate of the strategies that have one.
+    public var serverLearningRate: Float?
+    /// The server momentum of fedavgm.
+    public var serverMomentum: Float?
+    /// Local epochs E.
+    public var localEpochs: Int
+    /// Local batch size B (0: the whole local dataset).
+    public var batchSize: Int
+    /// Local learning rate.
+    public var learningRate: Float
+    /// The fraction C of participants sampled each round.
+    public var fraction: Double
+    /// The least number of results for a round to count; fewer, and the round is retried.
+    public var minFitResults: Int
+    /// How long a round waits for results; late results are discarded and recorded.
+    public var roundDeadlineSeconds: Double
+    /// How many participants must be connected before a round starts (default: all of them).
+    public var waitForParticipants: Int?
+    /// How long to wait for them before the run is marked paused (it keeps waiting).
+    public var waitTimeoutSeconds: Double
+    /// Retries of a round with too few results before the run pauses until every participant is back.
+    public var maxRetries: Int
+    /// The run's seed: initialisation, sampling and every participant's shuffling derive from it.
+    public var seed: UInt64
+    /// Central evaluation every this many rounds (the last round always is).
+    public var evalEvery: Int
+    /// The coordinator's held-out data: a bundled dataset's name (mnist) or a folder of IDX files.
+    public var evaluation: String
+    /// The participants allowed to join, by certificate common name; participant `i` is the `i`-th.
+    public var participants: [String]
+    /// Where to listen, `HOST:PORT`.
+    public var listen: String
+    /// The SQLite file holding runs, rounds, checkpoints and participant status.
+    public var store: String
+    /// The coordinator's certificate and key and the federation's CA (absent only with `--insecure`).
+    public var tls: TLSFiles?
+    /// Seconds between heartbeats; a peer silent for three is taken for gone.
+    public var heartbeatSeconds: Double
+
+    /// The coordinator's TLS files.
+    public struct TLSFiles: Sendable, Equatable, Codable {
+        /// The federation CA's certificate: nodes' certificates must chain to it.
+        public var ca: String
+        /// The coordinator's certificate.
+        public var certificate: String
+        /// Its private key.
+        public var privateKey: String
+
+        enum CodingKeys: String, CodingKey {
+            case ca, certificate
+            case privateKey = "private_key"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case run, model, rounds, strategy, fraction, seed, evaluation, participants, listen, store, tls
+        case serverLearningRate = "server_learning_rate", serverMomentum = "server_momentum"
+        case localEpochs = "local_epochs", batchSize = "batch_size", learningRate = "learning_rate"
+        case minFitResults = "min_fit_results", roundDeadlineSeconds = "round_deadline_seconds"
+        case waitForParticipants = "wait_for_participants", waitTimeoutSeconds = "wait_timeout_seconds"
+        case maxRetries = "max_retries", evalEvery = "eval_every", heartbeatSeconds = "heartbeat_seconds"
+    }
+
+    /// Reads every key, with defaults for the optional ones.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        run = try c.decode(String.self, forKey: .run)
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? "mlp"
+        rounds = try c.decode(Int.self, forKey: .rounds)
+        strategy = try c.decodeIfPresent(String.self, forKey: .strategy) ?? "fedavg"
+        serverLearningRate = try c.decodeIfPresent(Float.self, forKey: .serverLearningRate)
+        serverMomentum = try c.decodeIfPresent(Float.self, forKey: .serverMomentum)
+        localEpochs = try c.decodeIfPresent(Int.self, forKey: .localEpochs) ?? 1
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 10
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? 0.1
+        fraction = try c.decodeIfPresent(Double.self, forKey: .fraction) ?? 1
+        minFitResults = try c.decodeIfPresent(Int.self, forKey: .minFitResults) ?? 1
+        roundDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .roundDeadlineSeconds) ?? 600
+        waitForParticipants = try c.decodeIfPresent(Int.self, forKey: .waitForParticipants)
+        waitTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .waitTimeoutSeconds) ?? 60
+        maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 2
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
+        evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? 1
+        evaluation = try c.decodeIfPresent(String.self, forKey: .evaluation) ?? "mnist"
+        participants = try c.decode([String].self, forKey: .participants)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? "127.0.0.1:7443"
+        store = try c.decodeIfPresent(String.self, forKey: .store) ?? "concord-runs.sqlite"
+        tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
+        heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? 2
+    }
+
+    /// Reads and checks a configuration file, resolving its relative paths against the file's folder.
+    ///
+    /// - Throws: ``ConfigError`` naming the file and what is wrong.
+    public static func load(path: String) throws(ConfigError) -> (config: FederationConfig, text: String) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(path: path, problem: "cannot read it: \(error.localizedDescription)")
+        }
+        var config: FederationConfig
+        do {
+            config = try YAMLDecoder().decode(FederationConfig.self, from: text)
+        } catch let error as DecodingError {
+            throw ConfigError(path: path, problem: Self.describe(error))
+        } catch {
+            throw ConfigError(path: path, problem: "not valid YAML: \(error)")
+        }
+        if let keys = (try? Yams.load(yaml: text)) as? [String: Any] {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = keys.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ConfigError(
+                    path: path,
+                    problem: "unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+        if let problem = config.problem { throw ConfigError(path: path, problem: problem) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ file: String) -> String {
+            file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
+        }
+        config.store = resolve(config.store)
+        if let tls = config.tls {
+            config.tls = TLSFiles(ca: resolve(tls.ca), certificate: resolve(tls.certificate), privateKey: resolve(tls.privateKey))
+        }
+        if config.evaluation.contains("/") { config.evaluation = resolve(config.evaluation) }
+        return (config, text)
+    }
+
+    /// What is wrong with the settings, if anything.
+    public var problem: String? {
+        if run.isEmpty { return "'run' must name the run" }
+        if rounds < 1 { return "'rounds' must be at least 1" }
+        if participants.isEmpty { return "'participants' must list at least one participant" }
+        if Set(participants).count != participants.count { return "'participants' lists a name twice" }
+        if !(fraction > 0 && fraction <= 1) { return "'fraction' must be in (0, 1]" }
+        if localEpochs < 1 { return "'local_epochs' must be at least 1" }
+        if batchSize < 0 { return "'batch_size' must be ≥ 0 (0: the whole local dataset)" }
+        if !(learningRate > 0 && learningRate.isFinite) { return "'learning_rate' must be positive" }
+        if minFitResults < 0 || minFitResults > participants.count {
+            return "'min_fit_results' must be between 0 and the \(participants.count) participants"
+        }
+        if let wait = waitForParticipants, wait < 0 || wait > participants.count {
+            return "'wait_for_participants' must be between 0 and the \(participants.count) participants"
+        }
+        if !(roundDeadlineSeconds > 0) { return "'round_deadline_seconds' must be positive" }
+        if !(waitTimeoutSeconds > 0) { return "'wait_timeout_seconds' must be positive" }
+        if !(heartbeatSeconds >= 0.1) { return "'heartbeat_seconds' must be at least 0.1" }
+        if maxRetries < 0 { return "'max_retries' must be ≥ 0" }
+        if evalEvery < 0 { return "'eval_every' must be ≥ 0" }
+        if listenAddress == nil { return "'listen' must be HOST:PORT, got '\(listen)'" }
+        return nil
+    }
+
+    /// The host and port of ``listen``.
+    public var listenAddress: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port), colon > listen.startIndex
+        else { return nil }
+        return (String(listen[..<colon]), port)
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "the key '\(key.stringValue)' is required"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "'\(path(context))': \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// A federation configuration file that cannot be used, and why.
+public struct ConfigError: Error, Equatable, CustomStringConvertible {
+    /// The file.
+    public var path: String
+    /// What is wrong with it.
+    public var problem: String
+
+    /// A message naming the file.
+    public var description: String { "\(path): \(problem)" }
+}

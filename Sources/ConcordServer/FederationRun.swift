@@ -1,0 +1,178 @@
+import ConcordData
+import ConcordFederation
+import ConcordNN
+import ConcordStore
+import ConcordWire
+import Foundation
+
+/// The coordinator process's work: serve the federation, run its rounds with the same ``Coordinator``
+/// and strategies the simulation uses, and commit every round to the run store, so that a coordinator
+/// killed at any instant and restarted resumes from the last committed round with the same strategy
+/// state (and, since every draw derives from the seed and the round number, the same random state).
+///
+/// A round with fewer results than `min_fit_results` is not committed: it is run again from the last
+/// committed state (the same participants are sampled, so a retry is the same round), and after
+/// `max_retries` failed tries the run pauses until every participant is connected again.
+public struct FederationRun: Sendable {
+    /// The run's settings.
+    public let config: FederationConfig
+    /// The configuration file's text, stored with the run so a restart under other settings is refused.
+    public let configurationText: String
+    /// The strategy, already wrapped (differential privacy) as the command line asked.
+    public let strategy: any Strategy
+    /// Secure aggregation, when asked for.
+    public let secureSummation: (any SecureSummation)?
+    /// Who is sampled each round.
+    public let sampler: any ParticipantSampler
+    /// How the coordinator's endpoint is secured.
+    public let security: WireSecurity
+    /// Where runs are persisted.
+    public let store: any RunStore
+    private let log: @Sendable (String) -> Void
+
+    /// Prepares a run.
+    public init(
+        config: FederationConfig, configurationText: String, strategy: any Strategy,
+        secureSummation: (any SecureSummation)?, sampler: any ParticipantSampler, security: WireSecurity,
+        store: any RunStore, log: @escaping @Sendable (String) -> Void
+    ) {
+        self.config = config
+        self.configurationText = configurationText
+        self.strategy = strategy
+        self.secureSummation = secureSummation
+        self.sampler = sampler
+        self.security = security
+        self.store = store
+        self.log = log
+    }
+
+    /// What a finished run leaves.
+    public struct Outcome: Sendable {
+        /// The final global parameters.
+        public var parameters: Parameters
+        /// Every committed round.
+        public var records: [RoundRecord]
+        /// Why the run ended.
+        public var reason: String
+    }
+
+    /// Serves and runs rounds until the run is complete (or was already), then says farewell to the nodes.
+    ///
+    /// - Parameter onListening: called with the bound port once the endpoint listens.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Outcome {
+        let test = try DatasetSource(argument: config.evaluation).load().test
+        let network = try ModelZoo.make(
+            config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed)
+        let initial = Parameters(model: network)
+        let stored = try store.openRun(name: config.run, configuration: configurationText)
+        let runID = stored.id, store = self.store, log = self.log
+        let registry = try ParticipantRegistry(names: config.participants, model: config.model)
+        guard let address = config.listenAddress else { throw ConfigError(path: "listen", problem: config.listen) }
+        let server = try CoordinatorServer(
+            host: address.host, port: address.port, security: security, registry: registry,
+            settings: ServiceSettings(
+                run: config.run, exampleShape: test.exampleShape, classCount: test.classCount,
+                heartbeatInterval: .milliseconds(Int64(config.heartbeatSeconds * 1000))),
+            onEvent: { event in Self.record(event, run: runID, store: store, log: log) })
+        let serving = Task { try await server.serve() }
+        defer { serving.cancel() }
+        onListening(try await server.port())
+        log("listening on \(address.host):\(try await server.port()) for \(config.participants.count) participants")
+
+        let workers = [TrainingWorker(model: network), TrainingWorker(model: try ModelZoo.make(
+            config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed))]
+        let evaluator = PooledEvaluator(test: test, pool: WorkerPool(workers), parts: 8)
+        let configuration = CoordinatorConfiguration(
+            sampler: sampler, minFitResults: config.minFitResults,
+            roundDeadline: .milliseconds(Int64(config.roundDeadlineSeconds * 1000)), evalEvery: config.evalEvery,
+            seed: config.seed, secureSummation: secureSummation)
+        let participants: [any ClientProxy] = registry.participants
+        let strategy = self.strategy
+        @Sendable func coordinator() throws -> Coordinator {
+            if let checkpoint = try store.latestCheckpoint(run: runID) {
+                return try Coordinator(
+                    resuming: checkpoint, strategy: strategy, participants: participants,
+                    configuration: configuration, evaluator: evaluator)
+            }
+            return try Coordinator(
+                strategy: strategy, participants: participants, initialParameters: initial,
+                configuration: configuration, evaluator: evaluator)
+        }
+
+        var current = try coordinator()
+        var completed = await current.history.count
+        if completed > 0 { log("resuming run '\(config.run)' after round \(completed) of \(config.rounds)") }
+        let waitFor = config.waitForParticipants ?? config.participants.count
+        var failures = 0
+        var reason = "completed \(config.rounds) rounds"
+        while completed < config.rounds {
+            let needed = failures > config.maxRetries ? config.participants.count : waitFor
+            if !(await registry.waitUntilConnected(needed, timeout: .milliseconds(Int64(config.waitTimeoutSeconds * 1000)))) {
+                let why = "waiting for participants: \(registry.connectedCount) of the \(needed) needed are connected"
+                try store.setState(run: runID, .paused, reason: why)
+                log("paused: \(why)")
+                continue
+            }
+            try store.setState(run: runID, .running, reason: nil)
+            let round = completed + 1
+            let record = await current.runRound(forceEvaluation: round == config.rounds)
+            guard await current.history.count == round else {
+                reason = record.error ?? "the strategy refused round \(round)"
+                break
+            }
+            if let error = record.error {
+                failures += 1
+                log("round \(round) failed (\(error)); "
+                    + (failures > config.maxRetries
+                        ? "paused until all \(config.participants.count) participants are connected"
+                        : "retrying from the last committed round (try \(failures + 1))"))
+                if failures > config.maxRetries {
+                    try store.setState(run: runID, .paused, reason: "round \(round) failed \(failures) times: \(error)")
+                }
+                current = try coordinator()
+                continue
+            }
+            failures = 0
+            try store.commitRound(run: runID, record: record, checkpoint: try await current.checkpoint())
+            completed = round
+            log(Self.summary(record, of: config.rounds))
+        }
+        if completed >= config.rounds || reason != "completed \(config.rounds) rounds" {
+            try store.setState(run: runID, .finished, reason: reason)
+        }
+        server.farewell("run '\(config.run)' is over: \(reason)")
+        try? await Task.sleep(for: .milliseconds(300))
+        server.stop()
+        return Outcome(
+            parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason)
+    }
+
+    private static func summary(_ record: RoundRecord, of rounds: Int) -> String {
+        var line = "round \(record.round)/\(rounds): \(record.succeeded) of \(record.sampled.count) answered"
+        if let evaluation = record.evaluation {
+            line += String(format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
+        }
+        if !record.failures.isEmpty {
+            line += "; failed: " + record.failures.map { "\($0.participant) (\($0.reason))" }.joined(separator: ", ")
+        }
+        return line + String(format: " [%.2f s]", record.seconds)
+    }
+
+    private static func record(_ event: SessionEvent, run: Int64, store: any RunStore, log: (String) -> Void) {
+        let (participant, kind, detail): (String, ParticipantEventKind, String)
+        switch event {
+        case .connected(let name, let peer): (participant, kind, detail) = (name, .connected, "from \(peer)")
+        case .disconnected(let name, let why): (participant, kind, detail) = (name, .disconnected, why)
+        case .refused(let name, let peer, let why):
+            (participant, kind, detail) = (name ?? "(unknown)", .refused, "\(peer): \(why)")
+        case .lateReply(let name, let task):
+            (participant, kind, detail) = (name, .late, "a reply to task \(task) came after its deadline; discarded")
+        }
+        log("\(participant): \(kind.rawValue) \(detail)")
+        do {
+            try store.recordParticipantEvent(run: run, participant: participant, kind: kind, detail: detail)
+        } catch {
+            log("cannot record the event in the store: \(error)")
+        }
+    }
+}

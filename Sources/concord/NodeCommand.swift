@@ -1,0 +1,94 @@
+import ArgumentParser
+import ConcordData
+import ConcordTensor
+import ConcordWire
+import Foundation
+
+/// `concord node`: a participant of a real federation.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Join a federation as a participant: train on local data, send only model updates.",
+        discussion: """
+            Connects to the coordinator with mutual TLS (its certificate, key and the federation's CA; \
+            `--pki DIR` takes them from the layout `concord certs init` writes), trains what it is asked to on \
+            the local data with Concord's engine, sends heartbeats, and reconnects with backoff whenever the \
+            connection drops, until the coordinator says the run is over. The data never leave this machine. A \
+            task whose model or layout this node cannot serve is refused, with the reason, to the coordinator \
+            and on this node's output.
+            """)
+
+    @Option(help: ArgumentHelp("The coordinator, HOST:PORT.", valueName: "host:port"))
+    var server: String
+
+    @Option(help: ArgumentHelp("A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]); `concord partition` writes such folders.", valueName: "path"))
+    var data: String
+
+    @Option(help: "This participant's name: its certificate's common name, listed in the coordinator's configuration.")
+    var name: String
+
+    @Option(help: ArgumentHelp("A folder laid out by `concord certs init` (ca.pem, nodes/NAME.pem, nodes/NAME-key.pem).", valueName: "dir"))
+    var pki: String?
+
+    @Option(help: ArgumentHelp("This node's certificate (PEM), instead of --pki.", valueName: "path"))
+    var certificate: String?
+
+    @Option(help: ArgumentHelp("This node's private key (PEM), instead of --pki.", valueName: "path"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("The federation CA's certificate (PEM), instead of --pki.", valueName: "path"))
+    var ca: String?
+
+    @Flag(help: "Connect without TLS (the coordinator must also be --insecure; local trials only).")
+    var insecure = false
+
+    @Option(help: "BLAS threads for local training.")
+    var threads = 1
+
+    func validate() throws {
+        guard parsedServer != nil else { throw ValidationError("--server must be HOST:PORT, got '\(server)'") }
+        if insecure, pki != nil || certificate != nil || key != nil || ca != nil {
+            throw ValidationError("--insecure takes no certificates")
+        }
+        if !insecure, pki == nil, certificate == nil || key == nil || ca == nil {
+            throw ValidationError("give --pki DIR, or --certificate, --key and --ca (or --insecure for a local trial)")
+        }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    private var parsedServer: (host: String, port: Int)? {
+        guard let colon = server.lastIndex(of: ":"), colon > server.startIndex,
+            let port = Int(server[server.index(after: colon)...]), (1...65535).contains(port)
+        else { return nil }
+        return (String(server[..<colon]), port)
+    }
+
+    func run() async throws {
+        GEMM.setThreads(threads)
+        guard let (host, port) = parsedServer else { throw ValidationError("--server must be HOST:PORT") }
+        let security: WireSecurity
+        if insecure {
+            FileHandle.standardError.write(Data("concord node: WARNING: --insecure: the connection is not encrypted\n".utf8))
+            security = .insecure
+        } else if let pki {
+            let directory = PKIDirectory(path: pki)
+            security = .mutualTLS(
+                certificate: certificate ?? directory.nodeCertificatePath(name),
+                privateKey: key ?? directory.nodePrivateKeyPath(name), trustedCA: ca ?? directory.caCertificatePath)
+        } else {
+            security = .mutualTLS(certificate: certificate ?? "", privateKey: key ?? "", trustedCA: ca ?? "")
+        }
+        let dataset = try MNIST.loadTraining(directory: URL(fileURLWithPath: data, isDirectory: true))
+        print("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
+        let node = Node(
+            settings: NodeSettings(host: host, port: port, name: name, security: security, data: dataset),
+            log: { print("concord node \(name): \($0)") })
+        do {
+            let farewell = try await node.run()
+            print("concord node \(name): \(farewell)")
+        } catch let error as WireError {
+            FileHandle.standardError.write(Data("concord node \(name): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

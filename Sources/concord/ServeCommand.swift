@@ -1,0 +1,104 @@
+import ArgumentParser
+import ConcordData
+import ConcordFederation
+import ConcordNN
+import ConcordPrivacy
+import ConcordServer
+import ConcordStore
+import ConcordTensor
+import ConcordWire
+import Foundation
+
+/// `concord serve`: the coordinator of a real federation.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Coordinate a real federation: nodes join over gRPC with mutual TLS; every round is persisted.",
+        discussion: """
+            Reads a federation configuration (YAML; see Docs/federation.md): the run's model, strategy, rounds, \
+            sampling, deadlines, the participants allowed to join (by certificate common name), where to listen, \
+            the TLS files and the SQLite store. Only nodes whose certificates chain to the configured CA and \
+            whose names are listed are admitted. Every round commits atomically to the store: a coordinator \
+            killed at any instant and started again with the same configuration resumes from the last committed \
+            round, bit for bit, and nodes reconnect on their own. A round with too few results is retried from \
+            the last committed state; after max_retries the run pauses (see `concord status`) until every \
+            participant is back. Differential privacy and secure aggregation take the same flags as \
+            `concord simulate`.
+            """)
+
+    @Option(help: ArgumentHelp("The federation configuration file (YAML).", valueName: "path"))
+    var config: String
+
+    @Flag(help: "Serve plaintext gRPC without TLS or client authentication (local trials only; logs a warning).")
+    var insecure = false
+
+    @Option(help: "Save the final global model to this safetensors file.")
+    var save: String?
+
+    @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
+
+    @OptionGroup(title: "Secure aggregation") var secureAggregation: SecureAggregationOptions
+
+    func validate() throws {
+        if secureAggregation.customised, !secureAggregation.enabled {
+            throw ValidationError("the --secagg-… options need --secure-aggregation")
+        }
+        if !secureAggregation.dropouts.isEmpty {
+            throw ValidationError("--dropout simulates dropouts in `concord simulate`; a real federation has its own")
+        }
+    }
+
+    func run() async throws {
+        GEMM.setThreads(1)
+        let (config, text) = try FederationConfig.load(path: self.config)
+        let security: WireSecurity
+        if insecure {
+            FileHandle.standardError.write(
+                Data(
+                    ("concord serve: WARNING: --insecure: no TLS, no client authentication; anyone who can reach "
+                        + "\(config.listen) can join as any listed participant and read the model\n").utf8))
+            security = .insecure
+        } else {
+            guard let tls = config.tls else {
+                throw ValidationError(
+                    "\(self.config): 'tls' (ca, certificate, private_key) is required; create them with "
+                        + "`concord certs init`, or pass --insecure for a local trial")
+            }
+            security = .mutualTLS(certificate: tls.certificate, privateKey: tls.privateKey, trustedCA: tls.ca)
+        }
+        let secure = secureAggregation.enabled
+        let strategy = try privacy.wrap(
+            try StrategySpecification(parsing: config.strategy).make(
+                local: LocalTraining(
+                    epochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.learningRate),
+                serverLearningRate: config.serverLearningRate, serverMomentum: config.serverMomentum),
+            participants: config.participants.count, fraction: config.fraction, clientSide: secure)
+        let sampler: any ParticipantSampler =
+            privacy.method == .poisson
+            ? PoissonSampler(probability: config.fraction) : FractionSampler(fraction: config.fraction)
+        let store = try SQLiteRunStore(path: config.store)
+        print(
+            "concord serve: run '\(config.run)', \(strategy.name), \(config.model), \(config.rounds) rounds, "
+                + "\(config.participants.count) participants (C=\(config.fraction)), store \(config.store)"
+                + (secure ? ", secure aggregation" : "") + (privacy.enabled ? ", differential privacy" : ""))
+        let run = FederationRun(
+            config: config, configurationText: text, strategy: strategy,
+            secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil, sampler: sampler,
+            security: security, store: store, log: { print("concord serve: \($0)") })
+        let outcome = try await run.run()
+        print("concord serve: \(outcome.reason)")
+        if let last = outcome.records.last(where: { $0.evaluation != nil }), let evaluation = last.evaluation {
+            print(String(format: "concord serve: final test accuracy %.2f%% (round %d)", evaluation.accuracy * 100, last.round))
+        }
+        if let save {
+            let test = try DatasetSource(argument: config.evaluation).load().test
+            let network = try ModelZoo.make(
+                config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed)
+            try network.load(outcome.parameters)
+            try Safetensors.write(
+                network.stateDictionary(), metadata: ["model": config.model, "format": "concord-nhwc"],
+                to: URL(fileURLWithPath: save))
+            print("concord serve: saved the global model to \(save)")
+        }
+    }
+}

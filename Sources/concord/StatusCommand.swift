@@ -1,0 +1,39 @@
+import ArgumentParser
+import ConcordStore
+import Foundation
+
+/// `concord status`: what a coordinator's store says about its runs.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a coordinator's runs: state (running, paused and why, finished), rounds, participants.",
+        discussion: "Reads the SQLite store `concord serve` writes (safe while it runs).")
+
+    @Option(help: ArgumentHelp("The coordinator's store (the configuration's 'store').", valueName: "path"))
+    var store: String
+
+    @Option(name: .customLong("run"), help: "Show only this run.")
+    var only: String?
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: store) else {
+            throw ValidationError("no store at '\(store)'")
+        }
+        let database = try SQLiteRunStore(path: store)
+        let runs = try database.runs().filter { only == nil || $0.name == only }
+        if runs.isEmpty { print("no runs" + (only.map { " named '\($0)'" } ?? "")) }
+        for stored in runs {
+            print(
+                "run '\(stored.name)': \(stored.state.rawValue)" + (stored.reason.map { " (\($0))" } ?? "")
+                    + ", \(stored.completedRounds) rounds committed, updated \(stored.updatedAt)")
+            if let last = try database.rounds(run: stored.id).last(where: { $0.evaluation != nil }),
+                let evaluation = last.evaluation
+            {
+                print(String(format: "  test accuracy %.2f%% after round %d", evaluation.accuracy * 100, last.round))
+            }
+            for status in try database.participantStatuses(run: stored.id) {
+                print("  \(status.participant): \(status.kind.rawValue) at \(status.at): \(status.detail)")
+            }
+        }
+    }
+}
