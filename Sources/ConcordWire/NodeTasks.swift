@@ -9,7 +9,8 @@ actor NodeTasks {
     private let log: @Sendable (String) -> Void
     private let onWelcome: @Sendable () -> Void
     private var work: NodeWork?
-    private var heartbeatInterval: Duration = .seconds(2)
+    /// Set by the welcome; no heartbeats before it.
+    private var heartbeatInterval: Duration?
     private var lastHeard = ContinuousClock.now
     private var incoming: [UInt64: (task: Concord_V1_Task, assembler: PayloadAssembler)] = [:]
     private var running: [UInt64: Task<Void, Never>] = [:]
@@ -100,18 +101,23 @@ actor NodeTasks {
 
     private func finished(_ id: UInt64) { running[id] = nil }
 
-    /// Sends heartbeats; throws when the coordinator has been silent for three intervals.
+    /// Sends a heartbeat every interval the welcome set; throws when the coordinator has been silent for
+    /// three intervals.
     func keepAlive() async throws {
         var sequence: UInt64 = 0
+        var lastSent = ContinuousClock.now
         while true {
-            try await Task.sleep(for: heartbeatInterval)
-            if ContinuousClock.now - lastHeard > heartbeatInterval * 3 {
+            try await Task.sleep(for: .milliseconds(50))
+            guard let interval = heartbeatInterval else { continue }
+            if ContinuousClock.now - lastHeard > interval * 3 {
                 throw WireError.sessionClosed("no word from the coordinator for three heartbeat intervals")
             }
+            guard ContinuousClock.now - lastSent >= interval else { continue }
             sequence += 1
             var message = Concord_V1_NodeMessage()
             message.heartbeat.sequence = sequence
             outbox.send(message)
+            lastSent = .now
         }
     }
 }

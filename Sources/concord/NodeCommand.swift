@@ -79,13 +79,13 @@ struct NodeCommand: AsyncParsableCommand {
             security = .mutualTLS(certificate: certificate ?? "", privateKey: key ?? "", trustedCA: ca ?? "")
         }
         let dataset = try MNIST.loadTraining(directory: URL(fileURLWithPath: data, isDirectory: true))
-        print("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
+        printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
         let node = Node(
             settings: NodeSettings(host: host, port: port, name: name, security: security, data: dataset),
-            log: { print("concord node \(name): \($0)") })
+            log: { printLine("concord node \(name): \($0)") })
         do {
             let farewell = try await node.run()
-            print("concord node \(name): \(farewell)")
+            printLine("concord node \(name): \(farewell)")
         } catch let error as WireError {
             FileHandle.standardError.write(Data("concord node \(name): \(error)\n".utf8))
             throw ExitCode(2)

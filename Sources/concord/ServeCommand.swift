@@ -77,18 +77,18 @@ struct ServeCommand: AsyncParsableCommand {
             privacy.method == .poisson
             ? PoissonSampler(probability: config.fraction) : FractionSampler(fraction: config.fraction)
         let store = try SQLiteRunStore(path: config.store)
-        print(
+        printLine(
             "concord serve: run '\(config.run)', \(strategy.name), \(config.model), \(config.rounds) rounds, "
                 + "\(config.participants.count) participants (C=\(config.fraction)), store \(config.store)"
                 + (secure ? ", secure aggregation" : "") + (privacy.enabled ? ", differential privacy" : ""))
         let run = FederationRun(
             config: config, configurationText: text, strategy: strategy,
             secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil, sampler: sampler,
-            security: security, store: store, log: { print("concord serve: \($0)") })
+            security: security, store: store, log: { printLine("concord serve: \($0)") })
         let outcome = try await run.run()
-        print("concord serve: \(outcome.reason)")
+        printLine("concord serve: \(outcome.reason)")
         if let last = outcome.records.last(where: { $0.evaluation != nil }), let evaluation = last.evaluation {
-            print(String(format: "concord serve: final test accuracy %.2f%% (round %d)", evaluation.accuracy * 100, last.round))
+            printLine(String(format: "concord serve: final test accuracy %.2f%% (round %d)", evaluation.accuracy * 100, last.round))
         }
         if let save {
             let test = try DatasetSource(argument: config.evaluation).load().test
@@ -98,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
             try Safetensors.write(
                 network.stateDictionary(), metadata: ["model": config.model, "format": "concord-nhwc"],
                 to: URL(fileURLWithPath: save))
-            print("concord serve: saved the global model to \(save)")
+            printLine("concord serve: saved the global model to \(save)")
         }
     }
 }
