@@ -114,7 +114,9 @@ let package = Package(
         .testTarget(
             name: "ConcordWireTests",
             dependencies: [
-                "ConcordWire", "ConcordFederation", "ConcordNN", "ConcordData", "ConcordTesting",
+                "ConcordWire", "ConcordFederation", "ConcordNN", "ConcordData", "ConcordTesting", "ConcordPrivacy",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
