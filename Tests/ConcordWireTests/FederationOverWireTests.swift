@@ -1,6 +1,7 @@
 import ConcordData
 import ConcordFederation
 import ConcordNN
+import ConcordPrivacy
 import Foundation
 import Testing
 
@@ -65,5 +66,41 @@ struct FederationOverWireTests {
         for node in nodes { node.cancel() }
         await server.stop()
         #expect(server.events.all.filter { if case .connected = $0 { true } else { false } }.count == 3)
+    }
+}
+
+@Suite("Privacy over the wire")
+struct PrivacyOverWireTests {
+    @Test("secure aggregation over gRPC sums exactly what it sums in process")
+    func secureAggregation() async throws {
+        let names = FederationOverWireTests.names
+        let server = try await RunningServer(names: names, model: "logreg", security: .insecure)
+        let nodes = FederationOverWireTests.nodes(port: server.port) { _ in .insecure }
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
+
+        func coordinator(_ participants: [any ClientProxy]) throws -> Coordinator {
+            let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 7)
+            return try Coordinator(
+                strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1), participants: participants,
+                initialParameters: Parameters(model: model),
+                configuration: CoordinatorConfiguration(
+                    sampler: FractionSampler(fraction: 1), minFitResults: 3, roundDeadline: .seconds(20),
+                    evalEvery: 0, seed: 7, secureSummation: SecureAggregation()))
+        }
+        let remote = try coordinator(server.server.registry.participants)
+        let records = await remote.run(rounds: 2)
+        #expect(records.allSatisfy { $0.error == nil && $0.succeeded == 3 }, "\(records.map(\.error))")
+        #expect(records.first?.metrics["secagg_neighbours"] != nil)
+
+        let pool = WorkerPool([TrainingWorker(model: try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 0))])
+        let local = try coordinator(
+            (0..<3).map {
+                SecureAggregatingClient(
+                    SimulatedClient(id: $0, data: ParticipantDatasets(FederationOverWireTests.data), pool: pool))
+            })
+        _ = await local.run(rounds: 2)
+        #expect(await remote.parameters.values.map(\.bitPattern) == local.parameters.values.map(\.bitPattern))
+        for node in nodes { node.cancel() }
+        await server.stop()
     }
 }
