@@ -3,14 +3,24 @@ import ConcordTensor
 /// The models of McMahan et al. 2017 ("Communication-Efficient Learning of Deep Networks
 /// from Decentralized Data"), the FedAvg paper, by name.
 public enum ModelZoo {
-    /// The names `make` accepts.
+    /// The names `make` accepts (and `mlp:WIDTH`, see ``make(_:inputShape:classes:seed:)``).
     public static let names = ["logreg", "mlp", "cnn"]
+
+    /// Whether `make` knows `name`: one of ``names``, or `mlp:WIDTH` with a width from 1 to 65,536.
+    public static func isKnown(_ name: String) -> Bool { names.contains(name) || mlpWidth(name) != nil }
+
+    /// The hidden width of `mlp:WIDTH`.
+    private static func mlpWidth(_ name: String) -> Int? {
+        guard name.hasPrefix("mlp:"), let width = Int(name.dropFirst(4)), (1...65536).contains(width) else { return nil }
+        return width
+    }
 
     /// Builds a freshly initialised model. ReLUs are fused into the layer before them (same function, less memory traffic).
     ///
     /// - Parameters:
     ///   - name: `logreg` (multinomial logistic regression), `mlp` (the paper's "2NN": two hidden
-    ///     layers of 200 ReLU units) or `cnn` (two 5×5 convolutions of 32 and 64 channels with "same"
+    ///     layers of 200 ReLU units; `mlp:WIDTH` has WIDTH units in each, e.g. `mlp:6700`, 50 million
+    ///     parameters on MNIST, for moving large models) or `cnn` (two 5×5 convolutions of 32 and 64 channels with "same"
     ///     padding, each followed by 2×2 max-pooling, a 512-unit ReLU layer and a softmax output).
     ///   - inputShape: one example's shape, NHWC ([28, 28, 1] for MNIST; the CNN needs images).
     ///   - classes: the number of output classes.
@@ -21,7 +31,8 @@ public enum ModelZoo {
     ) throws -> Sequential {
         var g = SeededGenerator(seed: seed)
         let features = Tensor.elementCount(inputShape)
-        switch name {
+        let width = mlpWidth(name) ?? 200
+        switch name == "mlp" || mlpWidth(name) != nil ? "mlp" : name {
         case "logreg":
             return try Sequential(
                 inputShape: inputShape,
@@ -33,9 +44,9 @@ public enum ModelZoo {
                 inputShape: inputShape,
                 layers: [
                     Flatten(),
-                    Dense(name: "fc1", inputSize: features, outputSize: 200, activation: .relu, generator: &g),
-                    Dense(name: "fc2", inputSize: 200, outputSize: 200, activation: .relu, generator: &g),
-                    Dense(name: "fc3", inputSize: 200, outputSize: classes, generator: &g),
+                    Dense(name: "fc1", inputSize: features, outputSize: width, activation: .relu, generator: &g),
+                    Dense(name: "fc2", inputSize: width, outputSize: width, activation: .relu, generator: &g),
+                    Dense(name: "fc3", inputSize: width, outputSize: classes, generator: &g),
                 ])
         case "cnn":
             guard inputShape.count == 3 else {

@@ -1,3 +1,4 @@
+import ConcordNN
 import Foundation
 import Yams
 
@@ -164,6 +165,9 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var problem: String? {
         if run.isEmpty { return "'run' must name the run" }
         if rounds < 1 { return "'rounds' must be at least 1" }
+        if !ModelZoo.isKnown(model) {
+            return "unknown model '\(model)' (known: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH)"
+        }
         if participants.isEmpty { return "'participants' must list at least one participant" }
         if Set(participants).count != participants.count { return "'participants' lists a name twice" }
         if !(fraction > 0 && fraction <= 1) { return "'fraction' must be in (0, 1]" }

@@ -79,9 +79,8 @@ public struct FederationRun: Sendable {
         onListening(try await server.port())
         log("listening on \(address.host):\(try await server.port()) for \(config.participants.count) participants")
 
-        let workers = [TrainingWorker(model: network), TrainingWorker(model: try ModelZoo.make(
-            config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed))]
-        let evaluator = PooledEvaluator(test: test, pool: WorkerPool(workers), parts: 8)
+        // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
+        let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
         let configuration = CoordinatorConfiguration(
             sampler: sampler, minFitResults: config.minFitResults,
             roundDeadline: .milliseconds(Int64(config.roundDeadlineSeconds * 1000)), evalEvery: config.evalEvery,

@@ -23,7 +23,7 @@ actor NodeWork {
     /// The participant for `model`, checked against the layout the coordinator sent.
     private func participant(for model: String, layout: ParameterLayout) throws -> any ClientProxy {
         if model != self.model {
-            guard ModelZoo.names.contains(model) else {
+            guard ModelZoo.isKnown(model) else {
                 throw WireError.refused(
                     "this node does not know the model '\(model)' (it knows \(ModelZoo.names.joined(separator: ", ")))")
             }

@@ -117,7 +117,7 @@ struct SimulateCommand: AsyncParsableCommand {
     var save: String?
 
     func validate() throws {
-        guard ModelZoo.names.contains(model) else {
+        guard ModelZoo.isKnown(model) else {
             throw ValidationError("unknown model '\(model)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
         }
         if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }

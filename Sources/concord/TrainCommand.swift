@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
     var save: String?
 
     func validate() throws {
-        guard ModelZoo.names.contains(model) else {
+        guard ModelZoo.isKnown(model) else {
             throw ValidationError("unknown model '\(model)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
         }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
