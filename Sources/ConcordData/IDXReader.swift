@@ -141,8 +141,10 @@ public enum IDXReader {
     public static func write(dimensions: [Int], elements: [UInt8], to url: URL) throws(DataError) {
         var bytes: [UInt8] = [0, 0, IDXDataType.unsignedByte.rawValue, UInt8(dimensions.count)]
         for extent in dimensions {
-            bytes += [UInt8(truncatingIfNeeded: extent >> 24), UInt8(truncatingIfNeeded: extent >> 16),
-                UInt8(truncatingIfNeeded: extent >> 8), UInt8(truncatingIfNeeded: extent)]
+            bytes += [
+                UInt8(truncatingIfNeeded: extent >> 24), UInt8(truncatingIfNeeded: extent >> 16),
+                UInt8(truncatingIfNeeded: extent >> 8), UInt8(truncatingIfNeeded: extent),
+            ]
         }
         bytes += elements
         do {

@@ -11,7 +11,9 @@ public enum ModelZoo {
 
     /// The hidden width of `mlp:WIDTH`.
     private static func mlpWidth(_ name: String) -> Int? {
-        guard name.hasPrefix("mlp:"), let width = Int(name.dropFirst(4)), (1...65536).contains(width) else { return nil }
+        guard name.hasPrefix("mlp:"), let width = Int(name.dropFirst(4)), (1...65536).contains(width) else {
+            return nil
+        }
         return width
     }
 

@@ -155,7 +155,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         }
         config.store = resolve(config.store)
         if let tls = config.tls {
-            config.tls = TLSFiles(ca: resolve(tls.ca), certificate: resolve(tls.certificate), privateKey: resolve(tls.privateKey))
+            config.tls = TLSFiles(
+                ca: resolve(tls.ca), certificate: resolve(tls.certificate), privateKey: resolve(tls.privateKey))
         }
         if config.evaluation.contains("/") { config.evaluation = resolve(config.evaluation) }
         return (config, text)

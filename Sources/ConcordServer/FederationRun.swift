@@ -106,7 +106,9 @@ public struct FederationRun: Sendable {
         var reason = "completed \(config.rounds) rounds"
         while completed < config.rounds {
             let needed = failures > config.maxRetries ? config.participants.count : waitFor
-            if !(await registry.waitUntilConnected(needed, timeout: .milliseconds(Int64(config.waitTimeoutSeconds * 1000)))) {
+            if !(await registry.waitUntilConnected(
+                needed, timeout: .milliseconds(Int64(config.waitTimeoutSeconds * 1000))))
+            {
                 let why = "waiting for participants: \(registry.connectedCount) of the \(needed) needed are connected"
                 try store.setState(run: runID, .paused, reason: why)
                 log("paused: \(why)")
@@ -121,10 +123,11 @@ public struct FederationRun: Sendable {
             }
             if let error = record.error {
                 failures += 1
-                log("round \(round) failed (\(error)); "
-                    + (failures > config.maxRetries
-                        ? "paused until all \(config.participants.count) participants are connected"
-                        : "retrying from the last committed round (try \(failures + 1))"))
+                log(
+                    "round \(round) failed (\(error)); "
+                        + (failures > config.maxRetries
+                            ? "paused until all \(config.participants.count) participants are connected"
+                            : "retrying from the last committed round (try \(failures + 1))"))
                 if failures > config.maxRetries {
                     try store.setState(run: runID, .paused, reason: "round \(round) failed \(failures) times: \(error)")
                 }

@@ -118,7 +118,8 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                 case .success(let participant):
                     let session = NodeSession(
                         name: participant.name, participant: participant.id, outbox: outbox,
-                        onLateReply: { [onEvent] task in onEvent(.lateReply(participant: participant.name, task: task)) })
+                        onLateReply: { [onEvent] task in onEvent(.lateReply(participant: participant.name, task: task))
+                        })
                     await admitted.set(session)
                     var welcome = Concord_V1_Welcome()
                     welcome.run = settings.run
@@ -159,7 +160,8 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
             }
             guard certificateName == hello.name else {
                 return .failure(
-                    Refusal(reason: "the node says it is '\(hello.name)' but its certificate names '\(certificateName)'"))
+                    Refusal(
+                        reason: "the node says it is '\(hello.name)' but its certificate names '\(certificateName)'"))
             }
         }
         guard let participant = registry.participant(named: hello.name) else {

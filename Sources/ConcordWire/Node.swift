@@ -73,7 +73,9 @@ public struct Node: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                log("connection to \(settings.host):\(settings.port) failed: \(Self.describe(error)); retrying in \(backoff)")
+                log(
+                    "connection to \(settings.host):\(settings.port) failed: \(Self.describe(error)); retrying in \(backoff)"
+                )
             }
             if welcomed.withLock({ $0 }) { backoff = settings.initialBackoff }
             let jitter = Double.random(in: 0.8...1.2)

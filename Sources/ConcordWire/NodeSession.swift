@@ -95,7 +95,9 @@ actor NodeSession {
 
     private func receive(_ reply: Concord_V1_Reply) throws(WireError) {
         guard var entry = pending[reply.taskID] else {
-            guard reply.taskID < nextTask else { throw .protocolViolation("a reply to task \(reply.taskID), never sent") }
+            guard reply.taskID < nextTask else {
+                throw .protocolViolation("a reply to task \(reply.taskID), never sent")
+            }
             onLateReply(reply.taskID)
             if reply.payloadBytes > 0 {
                 // Late: its chunks are read and dropped, within the limit of any reply.

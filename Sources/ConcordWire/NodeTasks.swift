@@ -61,7 +61,8 @@ actor NodeTasks {
             }
             let expected = try NodeWork.expectedBytes(of: task)
             guard task.payloadBytes == expected else {
-                throw .malformed("task \(task.id) announces \(task.payloadBytes) bytes where its header implies \(expected)")
+                throw .malformed(
+                    "task \(task.id) announces \(task.payloadBytes) bytes where its header implies \(expected)")
             }
             let assembler = try PayloadAssembler(expected: expected, limit: settings.maxPayloadBytes)
             if assembler.isComplete {

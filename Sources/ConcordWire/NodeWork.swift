@@ -66,7 +66,9 @@ actor NodeWork {
                 if case .advertiseKeys(let setup) = request, case .advertiseKeys(let body) = message.stage {
                     _ = try participant(for: body.instruction.model, layout: setup.instruction.parameters.layout)
                 }
-                guard let secure else { throw WireError.protocolViolation("a secure-aggregation stage before its setup") }
+                guard let secure else {
+                    throw WireError.protocolViolation("a secure-aggregation stage before its setup")
+                }
                 let (response, words) = WireConversion.response(try await secure.secureAggregation(request))
                 reply.secureAggregation = response
                 payloadOut = words

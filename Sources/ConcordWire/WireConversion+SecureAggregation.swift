@@ -48,15 +48,18 @@ extension WireConversion {
         return 0
     }
 
-    static func request(_ message: Concord_V1_SecAggRequest, payload: Data) throws(WireError)
+    static func request(
+        _ message: Concord_V1_SecAggRequest, payload: Data
+    ) throws(WireError)
         -> SecureAggregationRequest
     {
         let round = Int(message.round)
         switch message.stage {
         case .advertiseKeys(let body):
             guard body.neighbours.count <= maxPeers, body.session.count == 16 else {
-                throw .malformed("a secure-aggregation setup with \(body.neighbours.count) neighbours and a "
-                    + "\(body.session.count)-byte session")
+                throw .malformed(
+                    "a secure-aggregation setup with \(body.neighbours.count) neighbours and a "
+                        + "\(body.session.count)-byte session")
             }
             return .advertiseKeys(
                 SecureAggregationSetup(
@@ -113,7 +116,9 @@ extension WireConversion {
         return (message, payload)
     }
 
-    static func response(_ message: Concord_V1_SecAggResponse, payload: Data) throws(WireError)
+    static func response(
+        _ message: Concord_V1_SecAggResponse, payload: Data
+    ) throws(WireError)
         -> SecureAggregationResponse
     {
         switch message.stage {
@@ -128,7 +133,8 @@ extension WireConversion {
                 body.wordCount <= UInt64(maxScalars), payload.count == Int(body.wordCount) * width
             else {
                 throw .malformed(
-                    "a masked input of \(body.wordCount) words mod 2^\(body.modulusBits) carries \(payload.count) bytes")
+                    "a masked input of \(body.wordCount) words mod 2^\(body.modulusBits) carries \(payload.count) bytes"
+                )
             }
             return .maskedInput(vector(payload, count: Int(body.wordCount), modulusBits: Int(body.modulusBits)))
         case .unmasking(let body):
@@ -220,9 +226,12 @@ extension WireConversion {
     private static func vector(_ data: Data, count: Int, modulusBits: Int) -> ModularVector {
         data.withUnsafeBytes { raw in
             if modulusBits == 32 {
-                return .bits32((0..<count).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) })
+                return .bits32(
+                    (0..<count).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+                )
             }
-            return .bits64((0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) })
+            return .bits64(
+                (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) })
         }
     }
 }

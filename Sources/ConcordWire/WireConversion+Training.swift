@@ -127,7 +127,9 @@ enum WireConversion {
     }
 
     /// A fit reply, read against the layout the task was sent with.
-    static func update(_ reply: Concord_V1_FitReply, payload: Data, layout: ParameterLayout) throws(WireError)
+    static func update(
+        _ reply: Concord_V1_FitReply, payload: Data, layout: ParameterLayout
+    ) throws(WireError)
         -> ClientUpdate
     {
         let scalars = layout.scalarCount

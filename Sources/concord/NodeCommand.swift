@@ -21,13 +21,19 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The coordinator, HOST:PORT.", valueName: "host:port"))
     var server: String
 
-    @Option(help: ArgumentHelp("A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]); `concord partition` writes such folders.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]); `concord partition` writes such folders.",
+            valueName: "path"))
     var data: String
 
     @Option(help: "This participant's name: its certificate's common name, listed in the coordinator's configuration.")
     var name: String
 
-    @Option(help: ArgumentHelp("A folder laid out by `concord certs init` (ca.pem, nodes/NAME.pem, nodes/NAME-key.pem).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "A folder laid out by `concord certs init` (ca.pem, nodes/NAME.pem, nodes/NAME-key.pem).", valueName: "dir")
+    )
     var pki: String?
 
     @Option(help: ArgumentHelp("This node's certificate (PEM), instead of --pki.", valueName: "path"))
@@ -68,7 +74,8 @@ struct NodeCommand: AsyncParsableCommand {
         guard let (host, port) = parsedServer else { throw ValidationError("--server must be HOST:PORT") }
         let security: WireSecurity
         if insecure {
-            FileHandle.standardError.write(Data("concord node: WARNING: --insecure: the connection is not encrypted\n".utf8))
+            FileHandle.standardError.write(
+                Data("concord node: WARNING: --insecure: the connection is not encrypted\n".utf8))
             security = .insecure
         } else if let pki {
             let directory = PKIDirectory(path: pki)

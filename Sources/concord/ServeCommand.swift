@@ -88,7 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
         let outcome = try await run.run()
         printLine("concord serve: \(outcome.reason)")
         if let last = outcome.records.last(where: { $0.evaluation != nil }), let evaluation = last.evaluation {
-            printLine(String(format: "concord serve: final test accuracy %.2f%% (round %d)", evaluation.accuracy * 100, last.round))
+            printLine(
+                String(
+                    format: "concord serve: final test accuracy %.2f%% (round %d)", evaluation.accuracy * 100,
+                    last.round))
         }
         if let save {
             let test = try DatasetSource(argument: config.evaluation).load().test

@@ -55,7 +55,9 @@ struct FederationOverWireTests {
         let records = await remote.run(rounds: 3)
         #expect(records.allSatisfy { $0.error == nil && $0.succeeded == 3 })
 
-        let pool = WorkerPool([TrainingWorker(model: try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 0))])
+        let pool = WorkerPool([
+            TrainingWorker(model: try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 0))
+        ])
         let local = try Self.coordinator(
             participants: (0..<3).map { SimulatedClient(id: $0, data: ParticipantDatasets(Self.data), pool: pool) })
         _ = await local.run(rounds: 3)
@@ -92,7 +94,9 @@ struct PrivacyOverWireTests {
         #expect(records.allSatisfy { $0.error == nil && $0.succeeded == 3 }, "\(records.map(\.error))")
         #expect(records.first?.metrics["secagg_neighbours"] != nil)
 
-        let pool = WorkerPool([TrainingWorker(model: try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 0))])
+        let pool = WorkerPool([
+            TrainingWorker(model: try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 0))
+        ])
         let local = try coordinator(
             (0..<3).map {
                 SecureAggregatingClient(

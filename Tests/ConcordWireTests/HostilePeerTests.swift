@@ -115,7 +115,10 @@ struct HostilePeerTests {
         chunk.chunk.data = Data([1, 2, 3])
         var reply = Concord_V1_NodeMessage()
         reply.reply.taskID = 99
-        for script in [[chunk], [Self.hello("alpha"), chunk], [Self.hello("alpha"), reply], [Self.hello("alpha"), Self.hello("alpha")]] {
+        for script in [
+            [chunk], [Self.hello("alpha"), chunk], [Self.hello("alpha"), reply],
+            [Self.hello("alpha"), Self.hello("alpha")],
+        ] {
             let outcome = try await Self.peer(server.port).exchange(script, timeout: .seconds(5))
             #expect(outcome.ended, "out-of-order messages hung the stream")
         }
@@ -200,7 +203,10 @@ struct HostilePeerTests {
         #expect(record.error != nil)
         #expect(record.failures.first?.reason == "missed the round deadline")
         try await Task.sleep(for: .seconds(2))
-        #expect(server.events.all.contains { if case .lateReply(participant: "alpha", task: _) = $0 { true } else { false } })
+        #expect(
+            server.events.all.contains {
+                if case .lateReply(participant: "alpha", task: _) = $0 { true } else { false }
+            })
         slow.cancel()
         await server.stop()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 
 @testable import ConcordWire
 
@@ -79,7 +80,6 @@ enum Outcome {
 }
 
 typealias GRPCProtobufDeserializer = ProtobufDeserializer
-import GRPCProtobuf
 
 /// Sends the bytes as they are: garbage, truncated or oversized messages.
 struct RawBytesSerializer: MessageSerializer {

@@ -3,6 +3,7 @@ import ConcordFederation
 import ConcordNN
 import ConcordTensor
 import Foundation
+import Synchronization
 
 @testable import ConcordWire
 
@@ -69,5 +70,3 @@ final class EventLog: Sendable {
     func append(_ event: SessionEvent) { events.withLock { $0.append(event) } }
     var all: [SessionEvent] { events.withLock { $0 } }
 }
-
-import Synchronization

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sends a 50-million-parameter model (mlp:6700 on MNIST, 200 MB of float32) out to a node and back in one
+# round over mutual TLS, and reports the coordinator's and the node's peak memory (maximum resident set).
+#   scripts/federation-large-model.sh [MODEL]        (default mlp:6700)
+# CONCORD names a prebuilt binary; otherwise the release build is made first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-mlp:6700}
+if [ -z "${CONCORD:-}" ]; then
+  scripts/bootstrap.sh
+  swift build -c release --product concord >/dev/null
+  CONCORD=.build/release/concord
+fi
+CONCORD=$(realpath "$CONCORD")
+work=$(mktemp -d)
+trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+"$CONCORD" certs init --out "$work/pki" --nodes big >/dev/null
+# The node trains on 1% of MNIST (600 examples): the point is the transfer, not the accuracy.
+names=big$(seq -f ",spare%g" 1 99 | paste -sd '' -)
+"$CONCORD" partition --names "$names" --out "$work/data" --seed 1 >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/federation.yaml" <<YAML
+run: large
+model: $model
+rounds: 1
+local_epochs: 1
+batch_size: 50
+learning_rate: 0.01
+eval_every: 0
+participants: [big]
+listen: 127.0.0.1:$port
+store: run.sqlite
+tls: {ca: pki/ca.pem, certificate: pki/coordinator.pem, private_key: pki/coordinator-key.pem}
+YAML
+/usr/bin/time -f "%M" -o "$work/serve.rss" "$CONCORD" serve --config "$work/federation.yaml" >"$work/serve.log" 2>&1 &
+serve=$!
+/usr/bin/time -f "%M" -o "$work/node.rss" "$CONCORD" node --server "127.0.0.1:$port" --data "$work/data/big" \
+  --name big --pki "$work/pki" >"$work/node.log" 2>&1 &
+wait "$serve" || { cat "$work/serve.log"; exit 1; }
+wait
+cat "$work/serve.log"
+grep -o "round 1/1.*" "$work/serve.log" >/dev/null || { echo "the round did not complete"; exit 1; }
+echo "coordinator peak memory: $(( $(cat "$work/serve.rss") / 1024 )) MiB"
+echo "node peak memory: $(( $(cat "$work/node.rss") / 1024 )) MiB"
