@@ -68,8 +68,8 @@ public enum MNIST {
     ///
     /// - Throws: ``DataError`` naming the offending file, as ``load(directory:)``.
     public static func loadTraining(directory: URL) throws(DataError) -> Dataset {
-        let images = try locate(trainImagesFile, in: directory)
-        let labels = try locate(trainLabelsFile, in: directory)
+        let images = try locate(trainImagesFile, in: directory, expected: [trainImagesFile, trainLabelsFile])
+        let labels = try locate(trainLabelsFile, in: directory, expected: [trainImagesFile, trainLabelsFile])
         return try makeDataset(
             images: try IDXReader.read(contentsOf: images), imagesFile: images.path,
             labels: try IDXReader.read(contentsOf: labels), labelsFile: labels.path)
@@ -95,7 +95,9 @@ public enum MNIST {
     }
 
     /// The URL of `name` or `name.gz` in `directory`.
-    private static func locate(_ name: String, in directory: URL) throws(DataError) -> URL {
+    private static func locate(_ name: String, in directory: URL, expected: [String] = fileNames) throws(DataError)
+        -> URL
+    {
         for candidate in [name, name + ".gz"] {
             let url = directory.appendingPathComponent(candidate)
             var isDirectory: ObjCBool = false
@@ -103,7 +105,7 @@ public enum MNIST {
                 return url
             }
         }
-        throw .missingFile(name: name, directory: directory.path, expected: fileNames)
+        throw .missingFile(name: name, directory: directory.path, expected: expected)
     }
 
     /// Validates an image/label pair and converts it to a ``Dataset``.

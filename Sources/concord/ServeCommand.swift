@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             security = .insecure
         } else {
             guard let tls = config.tls else {
-                throw ValidationError(
+                throw ValidationErrorMessage(
                     "\(self.config): 'tls' (ca, certificate, private_key) is required; create them with "
                         + "`concord certs init`, or pass --insecure for a local trial")
             }

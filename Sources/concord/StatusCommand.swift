@@ -17,7 +17,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: store) else {
-            throw ValidationError("no store at '\(store)'")
+            throw ValidationErrorMessage("no store at '\(store)'")
         }
         let database = try SQLiteRunStore(path: store)
         let runs = try database.runs().filter { only == nil || $0.name == only }
