@@ -154,6 +154,7 @@ public struct FederationRun: Sendable {
         if let evaluation = record.evaluation {
             line += String(format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
         }
+        if let epsilon = record.metrics["epsilon"] { line += String(format: ", ε = %.3f so far", epsilon) }
         if !record.failures.isEmpty {
             line += "; failed: " + record.failures.map { "\($0.participant) (\($0.reason))" }.joined(separator: ", ")
         }
