@@ -122,6 +122,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(
+            name: "ConcordServerTests",
+            dependencies: [
+                "ConcordServer", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
+            ]
+        ),
         .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
         .testTarget(
             name: "ConcordStoreTests",

@@ -95,7 +95,9 @@ public enum MNIST {
     }
 
     /// The URL of `name` or `name.gz` in `directory`.
-    private static func locate(_ name: String, in directory: URL, expected: [String] = fileNames) throws(DataError)
+    private static func locate(
+        _ name: String, in directory: URL, expected: [String] = fileNames
+    ) throws(DataError)
         -> URL
     {
         for candidate in [name, name + ".gz"] {

@@ -1,0 +1,51 @@
+import ConcordServer
+import Foundation
+import Testing
+
+@Suite("Federation configuration files")
+struct FederationConfigTests {
+    static func write(_ text: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "concord-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("federation.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("defaults fill what is left out; relative paths are the file's folder's")
+    func defaults() throws {
+        let path = try Self.write(
+            "run: r\nrounds: 3\nparticipants: [a, b]\nstore: runs/r.sqlite\ntls: {ca: ca.pem, certificate: c.pem, private_key: k.pem}\n"
+        )
+        let (config, text) = try FederationConfig.load(path: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+        #expect(text.hasPrefix("run: r"))
+        #expect(config.model == "mlp" && config.strategy == "fedavg" && config.fraction == 1 && config.seed == 1)
+        #expect(config.store == folder + "/runs/r.sqlite")
+        #expect(config.tls?.privateKey == folder + "/k.pem")
+        #expect(config.listenAddress?.port == 7443)
+    }
+
+    @Test(
+        "a mistake is refused with the file and what is wrong",
+        arguments: [
+            ("rounds: 3\nparticipants: [a]\n", "the key 'run' is required"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nlearnig_rate: 0.1\n", "unknown key 'learnig_rate'"),
+            ("run: r\nrounds: 3\nparticipants: [a, a]\n", "lists a name twice"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nmin_fit_results: 2\n", "'min_fit_results' must be between 0 and"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nmodel: resnet\n", "unknown model 'resnet'"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nlisten: nowhere\n", "'listen' must be HOST:PORT"),
+            ("run: r\nrounds: many\nparticipants: [a]\n", "'rounds'"),
+            ("run: [r\n", "not valid YAML"),
+        ])
+    func mistakes(text: String, problem: String) throws {
+        let path = try Self.write(text)
+        #expect {
+            _ = try FederationConfig.load(path: path)
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.path == path && error.problem.contains(problem)
+        }
+    }
+}
