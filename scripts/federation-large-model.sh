@@ -32,13 +32,14 @@ listen: 127.0.0.1:$port
 store: run.sqlite
 tls: {ca: pki/ca.pem, certificate: pki/coordinator.pem, private_key: pki/coordinator-key.pem}
 YAML
-/usr/bin/time -f "%M" -o "$work/serve.rss" "$CONCORD" serve --config "$work/federation.yaml" >"$work/serve.log" 2>&1 &
+${WRAP_SERVE:-} /usr/bin/time -f "%M %e %U %S" -o "$work/serve.rss" "$CONCORD" serve --config "$work/federation.yaml" >"$work/serve.log" 2>&1 &
 serve=$!
-/usr/bin/time -f "%M" -o "$work/node.rss" "$CONCORD" node --server "127.0.0.1:$port" --data "$work/data/big" \
+/usr/bin/time -f "%M %e %U %S" -o "$work/node.rss" "$CONCORD" node --server "127.0.0.1:$port" --data "$work/data/big" \
   --name big --pki "$work/pki" >"$work/node.log" 2>&1 &
 wait "$serve" || { cat "$work/serve.log"; exit 1; }
 wait
 cat "$work/serve.log"
 grep -o "round 1/1.*" "$work/serve.log" >/dev/null || { echo "the round did not complete"; exit 1; }
-echo "coordinator peak memory: $(( $(cat "$work/serve.rss") / 1024 )) MiB"
-echo "node peak memory: $(( $(cat "$work/node.rss") / 1024 )) MiB"
+report() { read -r rss wall user sys <"$2"; echo "$1: peak memory $((rss / 1024)) MiB, ${wall} s wall, ${user} s user, ${sys} s system"; }
+report coordinator "$work/serve.rss"
+report node "$work/node.rss"

@@ -47,6 +47,21 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Loads only the test set (what a coordinator evaluates on), skipping the training files.
+    ///
+    /// - Throws: ``DataError`` as ``load()``.
+    public func loadTest() throws(DataError) -> Dataset {
+        switch self {
+        case .named(let name):
+            switch name.lowercased() {
+            case "mnist": return try MNIST.loadTest(directory: MNIST.bundledDirectory)
+            default: throw .unknownDataset(name: name, known: Self.knownNames)
+            }
+        case .directory(let url):
+            return try MNIST.loadTest(directory: url)
+        }
+    }
+
     /// The name, or the directory's path.
     public var description: String {
         switch self {

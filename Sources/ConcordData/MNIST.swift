@@ -68,11 +68,23 @@ public enum MNIST {
     ///
     /// - Throws: ``DataError`` naming the offending file, as ``load(directory:)``.
     public static func loadTraining(directory: URL) throws(DataError) -> Dataset {
-        let images = try locate(trainImagesFile, in: directory, expected: [trainImagesFile, trainLabelsFile])
-        let labels = try locate(trainLabelsFile, in: directory, expected: [trainImagesFile, trainLabelsFile])
+        try loadPair(images: trainImagesFile, labels: trainLabelsFile, in: directory)
+    }
+
+    /// Loads only the test set from `directory` (a coordinator's held-out data): `t10k-images-idx3-ubyte[.gz]`
+    /// and `t10k-labels-idx1-ubyte[.gz]`.
+    ///
+    /// - Throws: ``DataError`` naming the offending file, as ``load(directory:)``.
+    public static func loadTest(directory: URL) throws(DataError) -> Dataset {
+        try loadPair(images: testImagesFile, labels: testLabelsFile, in: directory)
+    }
+
+    private static func loadPair(images: String, labels: String, in directory: URL) throws(DataError) -> Dataset {
+        let imagesURL = try locate(images, in: directory, expected: [images, labels])
+        let labelsURL = try locate(labels, in: directory, expected: [images, labels])
         return try makeDataset(
-            images: try IDXReader.read(contentsOf: images), imagesFile: images.path,
-            labels: try IDXReader.read(contentsOf: labels), labelsFile: labels.path)
+            images: try IDXReader.read(contentsOf: imagesURL), imagesFile: imagesURL.path,
+            labels: try IDXReader.read(contentsOf: labelsURL), labelsFile: labelsURL.path)
     }
 
     /// Writes `dataset` (MNIST-shaped, features in [0, 1] as ``load(directory:)`` makes them) as the two

@@ -60,7 +60,7 @@ public struct FederationRun: Sendable {
     ///
     /// - Parameter onListening: called with the bound port once the endpoint listens.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Outcome {
-        let test = try DatasetSource(argument: config.evaluation).load().test
+        let test = try DatasetSource(argument: config.evaluation).loadTest()
         let network = try ModelZoo.make(
             config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed)
         let initial = Parameters(model: network)

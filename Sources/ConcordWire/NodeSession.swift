@@ -115,15 +115,27 @@ actor NodeSession {
     }
 
     private func receive(_ chunk: Concord_V1_Chunk) throws(WireError) {
-        if var late = abandoned[chunk.taskID] {
+        // Entries leave their dictionary while they grow, so the payload's buffer is never shared and each
+        // chunk appends in place instead of copying everything received so far.
+        if var late = abandoned.removeValue(forKey: chunk.taskID) {
             try late.append(index: chunk.index, data: chunk.data)
-            abandoned[chunk.taskID] = late.isComplete ? nil : late
+            if !late.isComplete { abandoned[chunk.taskID] = late }
             return
         }
-        guard var entry = pending[chunk.taskID], var assembler = entry.assembler else {
+        guard var entry = pending.removeValue(forKey: chunk.taskID) else {
             throw .protocolViolation("a chunk for task \(chunk.taskID), which has no reply header")
         }
-        try assembler.append(index: chunk.index, data: chunk.data)
+        guard var assembler = entry.assembler else {
+            pending[chunk.taskID] = entry
+            throw .protocolViolation("a chunk for task \(chunk.taskID), which has no reply header")
+        }
+        entry.assembler = nil
+        do {
+            try assembler.append(index: chunk.index, data: chunk.data)
+        } catch {
+            entry.continuation.resume(throwing: error)
+            throw error
+        }
         entry.assembler = assembler
         pending[chunk.taskID] = entry
         try completeIfDone(chunk.taskID)

@@ -71,12 +71,12 @@ actor NodeTasks {
                 incoming[task.id] = (task, assembler)
             }
         case .chunk(let chunk):
-            guard var entry = incoming[chunk.taskID] else {
+            // Out of the dictionary while it grows, so the buffer appends in place rather than being copied.
+            guard var entry = incoming.removeValue(forKey: chunk.taskID) else {
                 throw .protocolViolation("a chunk for task \(chunk.taskID), which has no header")
             }
             try entry.assembler.append(index: chunk.index, data: chunk.data)
             if entry.assembler.isComplete {
-                incoming[chunk.taskID] = nil
                 start(entry.task, payload: entry.assembler.bytes)
             } else {
                 incoming[chunk.taskID] = entry

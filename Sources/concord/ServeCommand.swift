@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
                     last.round))
         }
         if let save {
-            let test = try DatasetSource(argument: config.evaluation).load().test
+            let test = try DatasetSource(argument: config.evaluation).loadTest()
             let network = try ModelZoo.make(
                 config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed)
             try network.load(outcome.parameters)
