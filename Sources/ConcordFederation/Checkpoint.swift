@@ -43,7 +43,8 @@ public struct Checkpoint: Sendable, Equatable, Codable {
         String(describing: type(of: strategy))
     }
 
-    static var encoder: JSONEncoder {
+    /// Sorted keys (equal values give equal bytes); non-finite floats as "inf", "-inf", "nan".
+    package static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -51,7 +52,8 @@ public struct Checkpoint: Sendable, Equatable, Codable {
         return encoder
     }
 
-    static var decoder: JSONDecoder {
+    /// Reads what ``encoder`` writes.
+    package static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -1,22 +1,12 @@
+import ConcordFederation
 import Foundation
 
 /// The JSON conventions of stored records and layouts: those of `Checkpoint` (sorted keys, so equal values give
 /// equal bytes; non-finite floats as the strings "inf", "-inf" and "nan", since JSON has no number for them).
 enum StoreJSON {
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
+    static var encoder: JSONEncoder { Checkpoint.encoder }
 
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
+    static var decoder: JSONDecoder { Checkpoint.decoder }
 
     /// Encodes `value` as UTF-8 JSON text.
     static func text(_ value: some Encodable) throws -> String {

@@ -23,6 +23,24 @@ struct HostilePeerTests {
         return message
     }
 
+    /// A genuine plaintext node with 20 examples, running until cancelled.
+    static func startNode(_ name: String, port: Int) -> Task<String, any Error> {
+        let node = Node(
+            settings: NodeSettings(
+                host: "127.0.0.1", port: port, name: name, security: .insecure,
+                data: WireFixtures.dataset(count: 20, seed: 2)),
+            log: { _ in })
+        return Task { try await node.run() }
+    }
+
+    /// Round 1 of logreg on the fixtures' shape.
+    static func instruction() throws -> FitInstruction {
+        let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 1)
+        return FitInstruction(
+            round: 1, parameters: Parameters(model: model),
+            config: FitConfig(localEpochs: 1, batchSize: 5, learningRate: 0.1, seed: 3))
+    }
+
     static func peer(_ port: Int) -> ManualPeer<Concord_V1_NodeMessage> {
         ManualPeer(port: port, serializer: ProtobufSerializer<Concord_V1_NodeMessage>())
     }
@@ -125,21 +143,10 @@ struct HostilePeerTests {
         // Raw bytes on the TCP port, not even HTTP/2.
         #expect(try RawSocket.sendGarbage(port: server.port, bytes: 4096))
         // Still serving: a genuine node joins and trains.
-        let node = Task {
-            try await Node(
-                settings: NodeSettings(
-                    host: "127.0.0.1", port: server.port, name: "beta", security: .insecure,
-                    data: WireFixtures.dataset(count: 20, seed: 2)),
-                log: { _ in }
-            ).run()
-        }
+        let node = Self.startNode("beta", port: server.port)
         #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(10)))
-        let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 1)
         let beta = try #require(server.server.registry.participant(named: "beta"))
-        let update = try await beta.fit(
-            FitInstruction(
-                round: 1, parameters: Parameters(model: model),
-                config: FitConfig(localEpochs: 1, batchSize: 5, learningRate: 0.1, seed: 3)))
+        let update = try await beta.fit(try Self.instruction())
         #expect(update.exampleCount == 20)
         node.cancel()
         await server.stop()
@@ -148,22 +155,11 @@ struct HostilePeerTests {
     @Test("a node refuses a model it does not know, with the reason; the coordinator sees it as a failure")
     func unknownModel() async throws {
         let server = try await RunningServer(names: Self.names, model: "resnet152", security: .insecure)
-        let node = Task {
-            try await Node(
-                settings: NodeSettings(
-                    host: "127.0.0.1", port: server.port, name: "alpha", security: .insecure,
-                    data: WireFixtures.dataset(count: 20, seed: 2)),
-                log: { _ in }
-            ).run()
-        }
+        let node = Self.startNode("alpha", port: server.port)
         #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(10)))
-        let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 1)
         let alpha = try #require(server.server.registry.participant(named: "alpha"))
         await #expect {
-            _ = try await alpha.fit(
-                FitInstruction(
-                    round: 1, parameters: Parameters(model: model),
-                    config: FitConfig(localEpochs: 1, batchSize: 5, learningRate: 0.1, seed: 3)))
+            _ = try await alpha.fit(try Self.instruction())
         } throws: { error in
             guard case WireError.refused(let reason) = error else { return false }
             return reason.contains("does not know the model 'resnet152'")
