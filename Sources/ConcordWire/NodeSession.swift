@@ -58,6 +58,8 @@ actor NodeSession {
             try await withCheckedThrowingContinuation { continuation in
                 pending[id] = Pending(continuation: continuation, replyLimit: replyLimit)
                 outbox.send(message, task: id, payload: payload)
+                // Cancelled before the handler below could see the task: give it up now.
+                if Task.isCancelled { abandon(id, reason: "the round no longer waits for it") }
             }
         } onCancel: {
             Task { await self.abandon(id, reason: "the round no longer waits for it") }

@@ -92,6 +92,8 @@ actor NodeTasks {
         let outbox = self.outbox, log = self.log
         running[task.id] = Task {
             let (reply, payload) = await work.perform(task, payload: payload)
+            // The coordinator gave this task up; it wants no answer.
+            guard !Task.isCancelled else { return self.finished(task.id) }
             if case .refusal(let refusal) = reply.body { log("refused task \(task.id): \(refusal.reason)") }
             var message = Concord_V1_NodeMessage()
             message.reply = reply
