@@ -65,19 +65,20 @@ public struct Node: Sendable {
         while true {
             try Task.checkCancellation()
             let welcomed = Mutex(false)
+            let failure: String
             do {
                 return try await session { welcomed.withLock { $0 = true } }
             } catch let error as WireError {
                 if case .rejected = error { throw error }
-                log("connection to \(settings.host):\(settings.port) ended: \(error); retrying in \(backoff)")
+                failure = "ended: \(error)"
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                log(
-                    "connection to \(settings.host):\(settings.port) failed: \(Self.describe(error)); retrying in \(backoff)"
-                )
+                failure = "failed: \(Self.describe(error))"
             }
+            // A session that got as far as the welcome was a working connection: start the backoff afresh.
             if welcomed.withLock({ $0 }) { backoff = settings.initialBackoff }
+            log("connection to \(settings.host):\(settings.port) \(failure); retrying in \(backoff)")
             let jitter = Double.random(in: 0.8...1.2)
             try await Task.sleep(for: backoff * jitter)
             backoff = min(backoff * 2, settings.maxBackoff)
