@@ -32,7 +32,7 @@ struct ManualPeer<Message: Sendable> {
                         try await client.bidirectionalStreaming(
                             request: request, descriptor: Concord_V1_Federation.Method.Join.descriptor,
                             serializer: serializer,
-                            deserializer: GRPCProtobufDeserializer<Concord_V1_CoordinatorMessage>(),
+                            deserializer: ProtobufDeserializer<Concord_V1_CoordinatorMessage>(),
                             options: .defaults
                         ) { response in
                             var received: [Concord_V1_CoordinatorMessage] = []
@@ -78,8 +78,6 @@ enum Outcome {
     /// Whether the stream ended (not a hang).
     var ended: Bool { if case .ended = self { true } else { false } }
 }
-
-typealias GRPCProtobufDeserializer = ProtobufDeserializer
 
 /// Sends the bytes as they are: garbage, truncated or oversized messages.
 struct RawBytesSerializer: MessageSerializer {
