@@ -75,7 +75,23 @@ public struct FederationRun: Sendable {
                 heartbeatInterval: .milliseconds(Int64(config.heartbeatSeconds * 1000))),
             onEvent: { event in Self.record(event, run: runID, store: store, log: log) })
         let serving = Task { try await server.serve() }
-        defer { serving.cancel() }
+        do {
+            return try await rounds(
+                server: server, serving: serving, registry: registry, initial: initial,
+                network: network, test: test, runID: runID, address: address, onListening: onListening)
+        } catch {
+            await server.shutDown(serving: serving, grace: .seconds(1))
+            throw error
+        }
+    }
+
+    /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
+    private func rounds(
+        server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
+        initial: Parameters, network: Sequential, test: Dataset, runID: Int64, address: (host: String, port: Int),
+        onListening: @escaping @Sendable (Int) -> Void
+    ) async throws -> Outcome {
+        let store = self.store, log = self.log
         onListening(try await server.port())
         log("listening on \(address.host):\(try await server.port()) for \(config.participants.count) participants")
 
@@ -143,8 +159,7 @@ public struct FederationRun: Sendable {
             try store.setState(run: runID, .finished, reason: reason)
         }
         server.farewell("run '\(config.run)' is over: \(reason)")
-        try? await Task.sleep(for: .milliseconds(300))
-        server.stop()
+        await server.shutDown(serving: serving)
         return Outcome(
             parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason)
     }

@@ -57,11 +57,7 @@ final class RunningServer: Sendable {
         self.events = events
     }
 
-    func stop() async {
-        server.stop()
-        task.cancel()
-        _ = await task.result
-    }
+    func stop() async { await server.shutDown(serving: task, grace: .seconds(2)) }
 }
 
 /// Session events, in order, readable from a test.
