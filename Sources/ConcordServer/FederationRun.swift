@@ -72,7 +72,7 @@ public struct FederationRun: Sendable {
             host: address.host, port: address.port, security: security, registry: registry,
             settings: ServiceSettings(
                 run: config.run, exampleShape: test.exampleShape, classCount: test.classCount,
-                heartbeatInterval: .milliseconds(Int64(config.heartbeatSeconds * 1000))),
+                heartbeatInterval: .seconds(config.heartbeatSeconds)),
             onEvent: { event in Self.record(event, run: runID, store: store, log: log) })
         let serving = Task { try await server.serve() }
         do {
@@ -99,7 +99,7 @@ public struct FederationRun: Sendable {
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
         let configuration = CoordinatorConfiguration(
             sampler: sampler, minFitResults: config.minFitResults,
-            roundDeadline: .milliseconds(Int64(config.roundDeadlineSeconds * 1000)), evalEvery: config.evalEvery,
+            roundDeadline: .seconds(config.roundDeadlineSeconds), evalEvery: config.evalEvery,
             seed: config.seed, secureSummation: secureSummation)
         let participants: [any ClientProxy] = registry.participants
         let strategy = self.strategy
@@ -123,7 +123,7 @@ public struct FederationRun: Sendable {
         while completed < config.rounds {
             let needed = failures > config.maxRetries ? config.participants.count : waitFor
             if !(await registry.waitUntilConnected(
-                needed, timeout: .milliseconds(Int64(config.waitTimeoutSeconds * 1000))))
+                needed, timeout: .seconds(config.waitTimeoutSeconds)))
             {
                 let why = "waiting for participants: \(registry.connectedCount) of the \(needed) needed are connected"
                 try store.setState(run: runID, .paused, reason: why)

@@ -124,7 +124,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                     var welcome = Concord_V1_Welcome()
                     welcome.run = settings.run
                     welcome.participantID = UInt32(participant.id)
-                    welcome.heartbeatIntervalMs = UInt32(settings.heartbeatInterval.milliseconds)
+                    welcome.heartbeatIntervalMs = UInt32((settings.heartbeatInterval.seconds * 1000).rounded())
                     welcome.maxPayloadBytes = NodeSession.maxLateBytes
                     var reply = Concord_V1_CoordinatorMessage()
                     reply.welcome = welcome
@@ -229,12 +229,4 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
 private actor Admission {
     var session: NodeSession?
     func set(_ session: NodeSession) { self.session = session }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

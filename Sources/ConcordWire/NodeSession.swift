@@ -161,9 +161,6 @@ actor NodeSession {
         outbox.finish()
     }
 
-    /// Whether ``close(reason:)`` has run.
-    var isClosed: Bool { closedReason != nil }
-
     /// How large a late reply's payload may be and still be read to its end.
     static let maxLateBytes: UInt64 = 1 << 32
 }
