@@ -1,4 +1,5 @@
 import ConcordNN
+import ConcordWire
 import Foundation
 import Yams
 
@@ -191,12 +192,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     }
 
     /// The host and port of ``listen``.
-    public var listenAddress: (host: String, port: Int)? {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-            (0...65535).contains(port), colon > listen.startIndex
-        else { return nil }
-        return (String(listen[..<colon]), port)
-    }
+    public var listenAddress: Endpoint? { Endpoint(parsing: listen) }
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {

@@ -88,12 +88,13 @@ public struct FederationRun: Sendable {
     /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
-        initial: Parameters, network: Sequential, test: Dataset, runID: Int64, address: (host: String, port: Int),
+        initial: Parameters, network: Sequential, test: Dataset, runID: Int64, address: Endpoint,
         onListening: @escaping @Sendable (Int) -> Void
     ) async throws -> Outcome {
         let store = self.store, log = self.log
-        onListening(try await server.port())
-        log("listening on \(address.host):\(try await server.port()) for \(config.participants.count) participants")
+        let port = try await server.port()
+        onListening(port)
+        log("listening on \(address.host):\(port) for \(config.participants.count) participants")
 
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)

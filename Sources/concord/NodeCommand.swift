@@ -62,16 +62,13 @@ struct NodeCommand: AsyncParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
-    private var parsedServer: (host: String, port: Int)? {
-        guard let colon = server.lastIndex(of: ":"), colon > server.startIndex,
-            let port = Int(server[server.index(after: colon)...]), (1...65535).contains(port)
-        else { return nil }
-        return (String(server[..<colon]), port)
-    }
+    /// The coordinator's endpoint; a node cannot dial port 0.
+    private var parsedServer: Endpoint? { Endpoint(parsing: server).flatMap { $0.port == 0 ? nil : $0 } }
 
     func run() async throws {
         GEMM.setThreads(threads)
-        guard let (host, port) = parsedServer else { throw ValidationError("--server must be HOST:PORT") }
+        guard let endpoint = parsedServer else { throw ValidationError("--server must be HOST:PORT") }
+        let (host, port) = (endpoint.host, endpoint.port)
         let security: WireSecurity
         if insecure {
             FileHandle.standardError.write(
