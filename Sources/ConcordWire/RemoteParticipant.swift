@@ -55,33 +55,35 @@ public final class RemoteParticipant: SecureAggregationPeer {
         return session
     }
 
+    /// Sends a task to the node; a refusal becomes ``WireError/refused(_:)``.
+    private func ask(
+        _ body: Concord_V1_Task.OneOf_Body, payload: Payload, replyLimit: UInt64
+    ) async throws
+        -> (body: Concord_V1_Reply.OneOf_Body?, payload: Data)
+    {
+        let answer = try await current().request(body, payload: payload, replyLimit: replyLimit)
+        if case .refusal(let refusal) = answer.reply.body { throw WireError.refused(refusal.reason) }
+        return (answer.reply.body, answer.payload)
+    }
+
     /// Local training on the node.
     public func fit(_ instruction: FitInstruction) async throws -> ClientUpdate {
         let (task, payload) = WireConversion.fitTask(instruction, model: model)
-        let answer = try await current().request(
-            .fit(task), payload: payload, replyLimit: UInt64(payload.byteCount) * 2)
-        switch answer.reply.body {
-        case .fit(let reply):
-            return try WireConversion.update(reply, payload: answer.payload, layout: instruction.parameters.layout)
-        case .refusal(let refusal):
-            throw WireError.refused(refusal.reason)
-        default:
-            throw WireError.protocolViolation("a fit task answered with \(String(describing: answer.reply.body))")
+        let answer = try await ask(.fit(task), payload: payload, replyLimit: UInt64(payload.byteCount) * 2)
+        guard case .fit(let reply) = answer.body else {
+            throw WireError.protocolViolation("a fit task answered with \(String(describing: answer.body))")
         }
+        return try WireConversion.update(reply, payload: answer.payload, layout: instruction.parameters.layout)
     }
 
     /// Evaluation on the node's own data.
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
         let (task, payload) = WireConversion.evaluateTask(parameters, model: model)
-        let answer = try await current().request(.evaluate(task), payload: payload, replyLimit: 0)
-        switch answer.reply.body {
-        case .evaluate(let reply):
-            return try WireConversion.evaluation(reply)
-        case .refusal(let refusal):
-            throw WireError.refused(refusal.reason)
-        default:
+        let answer = try await ask(.evaluate(task), payload: payload, replyLimit: 0)
+        guard case .evaluate(let reply) = answer.body else {
             throw WireError.protocolViolation("an evaluation task answered with something else")
         }
+        return try WireConversion.evaluation(reply)
     }
 
     /// One stage of secure aggregation on the node.
@@ -95,15 +97,11 @@ public final class RemoteParticipant: SecureAggregationPeer {
         } else {
             limit = maskedInputLimit.withLock { $0 }
         }
-        let answer = try await current().request(.secureAggregation(message), payload: payload, replyLimit: limit)
-        switch answer.reply.body {
-        case .secureAggregation(let response):
-            return try WireConversion.response(response, payload: answer.payload)
-        case .refusal(let refusal):
-            throw WireError.refused(refusal.reason)
-        default:
+        let answer = try await ask(.secureAggregation(message), payload: payload, replyLimit: limit)
+        guard case .secureAggregation(let response) = answer.body else {
             throw WireError.protocolViolation("a secure-aggregation request answered with something else")
         }
+        return try WireConversion.response(response, payload: answer.payload)
     }
 
     private let maskedInputLimit = Mutex<UInt64>(0)

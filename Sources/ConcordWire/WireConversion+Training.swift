@@ -104,12 +104,7 @@ enum WireConversion {
         guard payload.count == scalars * 4 * (task.hasCorrection_p ? 2 : 1) else {
             throw .malformed("a fit task for \(scalars) parameters carries \(payload.count) bytes")
         }
-        let parameters: Parameters
-        do {
-            parameters = try Parameters(layout: layout, values: payload.littleEndianFloats(at: 0, count: scalars))
-        } catch {
-            throw .malformed("\(error)")
-        }
+        let parameters = try leadingParameters(layout, of: payload)
         return FitInstruction(
             round: Int(task.round), parameters: parameters, config: try config(task.settings),
             correction: task.hasCorrection_p ? payload.littleEndianFloats(at: scalars * 4, count: scalars) : nil)
@@ -139,12 +134,7 @@ enum WireConversion {
         guard reply.exampleCount <= UInt64(Int32.max), reply.steps <= UInt64(Int32.max) else {
             throw .malformed("an example count of \(reply.exampleCount) or \(reply.steps) steps")
         }
-        let parameters: Parameters
-        do {
-            parameters = try Parameters(layout: layout, values: payload.littleEndianFloats(at: 0, count: scalars))
-        } catch {
-            throw .malformed("\(error)")
-        }
+        let parameters = try leadingParameters(layout, of: payload)
         var update = ClientUpdate(
             parameters: parameters, exampleCount: Int(reply.exampleCount), steps: Int(reply.steps),
             metrics: reply.metrics)
@@ -164,6 +154,11 @@ enum WireConversion {
         guard payload.count == layout.scalarCount * 4 else {
             throw .malformed("an evaluation task for \(layout.scalarCount) parameters carries \(payload.count) bytes")
         }
+        return try leadingParameters(layout, of: payload)
+    }
+
+    /// The parameters at the start of a payload whose size the caller has checked against the layout.
+    private static func leadingParameters(_ layout: ParameterLayout, of payload: Data) throws(WireError) -> Parameters {
         do {
             return try Parameters(layout: layout, values: payload.littleEndianFloats(at: 0, count: layout.scalarCount))
         } catch {
