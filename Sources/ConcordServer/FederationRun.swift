@@ -54,6 +54,10 @@ public struct FederationRun: Sendable {
         public var records: [RoundRecord]
         /// Why the run ended.
         public var reason: String
+        /// The shape of one example the model takes (the evaluation data's), to rebuild the model.
+        public var exampleShape: [Int]
+        /// The number of classes the model predicts.
+        public var classCount: Int
     }
 
     /// Serves and runs rounds until the run is complete (or was already), then says farewell to the nodes.
@@ -162,7 +166,8 @@ public struct FederationRun: Sendable {
         server.farewell("run '\(config.run)' is over: \(reason)")
         await server.shutDown(serving: serving)
         return Outcome(
-            parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason)
+            parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason,
+            exampleShape: test.exampleShape, classCount: test.classCount)
     }
 
     private static func summary(_ record: RoundRecord, of rounds: Int) -> String {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConcordData
 import ConcordFederation
 import ConcordNN
 import ConcordPrivacy
@@ -94,9 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
                     last.round))
         }
         if let save {
-            let test = try DatasetSource(argument: config.evaluation).loadTest()
             let network = try ModelZoo.make(
-                config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed)
+                config.model, inputShape: outcome.exampleShape, classes: outcome.classCount, seed: config.seed)
             try network.load(outcome.parameters)
             try Safetensors.write(
                 network.stateDictionary(), metadata: ["model": config.model, "format": "concord-nhwc"],
