@@ -103,10 +103,12 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
         _ request: RPCAsyncSequence<Concord_V1_NodeMessage, any Error>, outbox: Outbox<Concord_V1_CoordinatorMessage>,
         peer: String, certificateName: String?, admitted: Admission
     ) async -> Ending {
+        // The reader's own reference: the shared `admitted` is for the watchdog and the clean-up.
+        var current: NodeSession?
         do {
             for try await message in request {
-                if let session = await admitted.session {
-                    try await session.receive(message)
+                if let current {
+                    try await current.receive(message)
                     continue
                 }
                 guard case .hello(let hello) = message.kind else {
@@ -120,6 +122,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                         name: participant.name, participant: participant.id, outbox: outbox,
                         onLateReply: { [onEvent] task in onEvent(.lateReply(participant: participant.name, task: task))
                         })
+                    current = session
                     await admitted.set(session)
                     var welcome = Concord_V1_Welcome()
                     welcome.run = settings.run
