@@ -4,10 +4,11 @@
 #
 #   scripts/reproduce-strategies.sh fedprox        # FedProx vs FedAvg, synthetic(1,1), 90% stragglers (Li et al. 2020, Fig. 1)
 #   scripts/reproduce-strategies.sh heterogeneous  # mlp on MNIST dirichlet:0.1 to 97%: FedAvg's lr grid, FedAdam, SCAFFOLD
+#   scripts/reproduce-strategies.sh heterogeneous-full  # the same split, every participant every round, 150 rounds
 #   scripts/reproduce-strategies.sh attacks        # 20% attackers: FedAvg vs median, trimmed mean, Multi-Krum, Bulyan
 set -euo pipefail
 cd "$(dirname "$0")/.."
-experiment=${1:?usage: scripts/reproduce-strategies.sh fedprox|heterogeneous|attacks}
+experiment=${1:?usage: scripts/reproduce-strategies.sh fedprox|heterogeneous|heterogeneous-full|attacks}
 scripts/bootstrap.sh
 swift build -c release --product concord
 mkdir -p reports
@@ -35,6 +36,13 @@ case "$experiment" in
     for lr in 0.1 0.2; do run "fedadam-lr$lr" --strategy fedadam --lr "$lr" --server-lr 0.01 "${common[@]}"; done
     for lr in 0.1 0.2; do run "scaffold-lr$lr" --strategy scaffold --lr "$lr" "${common[@]}"; done
     ;;
+  heterogeneous-full)
+    # The heterogeneous split with C = 1: control variates are one round old, the staleness of C = 0.1 gone.
+    common=(--model mlp --clients 100 --fraction 1 --partition dirichlet:0.1 --local-epochs 1 --batch-size 10
+      --rounds 150 --eval-every 5 --target-accuracy 0.97)
+    for lr in 0.1 0.2 0.3; do run "fedavg-lr$lr" --strategy fedavg --lr "$lr" "${common[@]}"; done
+    for lr in 0.05 0.1 0.2; do run "scaffold-lr$lr" --strategy scaffold --lr "$lr" "${common[@]}"; done
+    ;;
   attacks)
     # 100 participants, 30 per round, mlp, IID, lr 0.05, 50 rounds; 20 fixed attackers (about 6 per round).
     common=(--model mlp --clients 100 --fraction 0.3 --partition iid --local-epochs 1 --batch-size 10 --lr 0.05
@@ -47,7 +55,7 @@ case "$experiment" in
       done
     done
     ;;
-  *) echo "unknown experiment '$experiment' (fedprox, heterogeneous, attacks)" >&2; exit 2 ;;
+  *) echo "unknown experiment '$experiment' (fedprox, heterogeneous, heterogeneous-full, attacks)" >&2; exit 2 ;;
 esac
 python3 - "$experiment" "${rows[@]}" <<'PY'
 import json, sys
