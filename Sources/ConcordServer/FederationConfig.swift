@@ -54,8 +54,11 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var waitTimeoutSeconds: Double
     /// Retries of a round with too few results before the run pauses until every participant is back.
     public var maxRetries: Int
-    /// The run's seed: initialisation, sampling and every participant's shuffling derive from it.
-    public var seed: UInt64
+    /// The run's seed: initialisation, sampling and every participant's shuffling derive from it. When nil
+    /// (the default), the run draws a seed from the system's CSPRNG when it is created and keeps it in its
+    /// store, so that nobody can tell from the configuration who will be sampled (differential privacy's
+    /// amplification by sampling assumes they cannot) and a restarted run still resumes bit for bit.
+    public var seed: UInt64?
     /// Central evaluation every this many rounds (the last round always is).
     public var evalEvery: Int
     /// The coordinator's held-out data: a bundled dataset's name (mnist) or a folder of IDX files.
@@ -113,7 +116,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         waitForParticipants = try c.decodeIfPresent(Int.self, forKey: .waitForParticipants)
         waitTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .waitTimeoutSeconds) ?? 60
         maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 2
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? 1
         evaluation = try c.decodeIfPresent(String.self, forKey: .evaluation) ?? "mnist"
         participants = try c.decode([String].self, forKey: .participants)

@@ -65,10 +65,14 @@ public struct FederationRun: Sendable {
     /// - Parameter onListening: called with the bound port once the endpoint listens.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Outcome {
         let test = try DatasetSource(argument: config.evaluation).loadTest()
+        var system = SystemRandomNumberGenerator()
+        let stored = try store.openRun(
+            name: config.run, configuration: configurationText, seed: config.seed ?? system.next())
+        // A run stored without a seed was created before seeds were stored, when the default was 1.
+        let seed = stored.seed ?? config.seed ?? 1
         let network = try ModelZoo.make(
-            config.model, inputShape: test.exampleShape, classes: test.classCount, seed: config.seed)
+            config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
         let initial = Parameters(model: network)
-        let stored = try store.openRun(name: config.run, configuration: configurationText)
         let runID = stored.id, store = self.store, log = self.log
         let registry = try ParticipantRegistry(names: config.participants, model: config.model)
         guard let address = config.listenAddress else { throw ConfigError(path: "listen", problem: config.listen) }
@@ -81,8 +85,8 @@ public struct FederationRun: Sendable {
         let serving = Task { try await server.serve() }
         do {
             return try await rounds(
-                server: server, serving: serving, registry: registry, initial: initial,
-                network: network, test: test, runID: runID, address: address, onListening: onListening)
+                server: server, serving: serving, registry: registry, initial: initial, network: network, test: test,
+                runID: runID, seed: seed, address: address, onListening: onListening)
         } catch {
             await server.shutDown(serving: serving, grace: .seconds(1))
             throw error
@@ -92,7 +96,7 @@ public struct FederationRun: Sendable {
     /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
-        initial: Parameters, network: Sequential, test: Dataset, runID: Int64, address: Endpoint,
+        initial: Parameters, network: Sequential, test: Dataset, runID: Int64, seed: UInt64, address: Endpoint,
         onListening: @escaping @Sendable (Int) -> Void
     ) async throws -> Outcome {
         let store = self.store, log = self.log
@@ -105,7 +109,7 @@ public struct FederationRun: Sendable {
         let configuration = CoordinatorConfiguration(
             sampler: sampler, minFitResults: config.minFitResults,
             roundDeadline: .seconds(config.roundDeadlineSeconds), evalEvery: config.evalEvery,
-            seed: config.seed, secureSummation: secureSummation)
+            seed: seed, secureSummation: secureSummation)
         let participants: [any ClientProxy] = registry.participants
         let strategy = self.strategy
         @Sendable func coordinator() throws -> Coordinator {

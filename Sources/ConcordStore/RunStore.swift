@@ -6,12 +6,13 @@ import ConcordFederation
 /// Where a coordinator keeps its runs; SQLite (GRDB) is the embedded default, the protocol leaves room for PostgreSQL.
 public protocol RunStore: Sendable {
     /// Opens the run called `name`, creating it when absent with this configuration text (the federation config
-    /// file's contents). An existing run whose stored configuration differs is refused with
-    /// StoreError.configurationMismatch (resuming a run under other settings would not be the same run).
+    /// file's contents) and `seed`. An existing run keeps the seed it was created with; one whose stored
+    /// configuration differs is refused with StoreError.configurationMismatch (resuming a run under other
+    /// settings would not be the same run).
     ///
     /// - Returns: the run, as stored.
     /// - Throws: ``StoreError/configurationMismatch(run:)``.
-    func openRun(name: String, configuration: String) throws -> StoredRun
+    func openRun(name: String, configuration: String, seed: UInt64?) throws -> StoredRun
 
     /// Atomically (one transaction): appends the round's record, replaces the run's checkpoint (parameters,
     /// strategy state), records the round's metrics, and sets the run's completedRounds. Refuses
@@ -55,4 +56,11 @@ public protocol RunStore: Sendable {
     ///
     /// - Throws: ``StoreError/corrupt(_:)``.
     func runs() throws -> [StoredRun]
+}
+
+extension RunStore {
+    /// Opens (or creates, without a seed) the run called `name`; see ``openRun(name:configuration:seed:)``.
+    public func openRun(name: String, configuration: String) throws -> StoredRun {
+        try openRun(name: name, configuration: configuration, seed: nil)
+    }
 }

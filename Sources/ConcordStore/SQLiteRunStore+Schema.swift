@@ -64,6 +64,10 @@ extension SQLiteRunStore {
                     CREATE INDEX participant_events_by_participant ON participant_events (run, participant, id);
                     """)
         }
+        // Bit pattern of the run's UInt64 seed; NULL for runs created before (they used their configured seed, or 1).
+        migrator.registerMigration("v2: each run's seed") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN seed INTEGER")
+        }
         return migrator
     }
 

@@ -97,7 +97,7 @@ public final class SQLiteRunStore: RunStore {
     /// Opens the run called `name`, creating it (running, no rounds) when absent with this configuration text.
     ///
     /// - Throws: ``StoreError/configurationMismatch(run:)`` when the run exists with another configuration.
-    public func openRun(name: String, configuration: String) throws -> StoredRun {
+    public func openRun(name: String, configuration: String, seed: UInt64?) throws -> StoredRun {
         try access { db in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE name = ?", arguments: [name]) {
                 let run = try self.run(from: existing)
@@ -107,10 +107,12 @@ public final class SQLiteRunStore: RunStore {
             let now = Date()
             try db.execute(
                 sql: """
-                    INSERT INTO runs (name, configuration, state, reason, completed_rounds, created_at, updated_at)
-                    VALUES (?, ?, ?, NULL, 0, ?, ?)
+                    INSERT INTO runs (name, configuration, state, reason, completed_rounds, created_at, updated_at, seed)
+                    VALUES (?, ?, ?, NULL, 0, ?, ?, ?)
                     """,
-                arguments: [name, configuration, RunState.running.rawValue, now, now])
+                arguments: [
+                    name, configuration, RunState.running.rawValue, now, now, seed.map { Int64(bitPattern: $0) },
+                ])
             return try self.run(db, db.lastInsertedRowID)
         }
     }
@@ -147,6 +149,7 @@ public final class SQLiteRunStore: RunStore {
     private func run(from row: Row) throws -> StoredRun {
         let id: Int64 = try row.decode(forColumn: "id")
         let state: String = try row.decode(forColumn: "state")
+        let seed: Int64? = try row.decode(forColumn: "seed")
         guard let runState = RunState(rawValue: state) else {
             throw StoreError.corrupt("\(path): run \(id) has the unknown state \"\(state)\"")
         }
@@ -154,7 +157,8 @@ public final class SQLiteRunStore: RunStore {
             id: id, name: try row.decode(forColumn: "name"), configuration: try row.decode(forColumn: "configuration"),
             state: runState, reason: try row.decode(forColumn: "reason"),
             completedRounds: try row.decode(forColumn: "completed_rounds"),
-            createdAt: try row.decode(forColumn: "created_at"), updatedAt: try row.decode(forColumn: "updated_at"))
+            createdAt: try row.decode(forColumn: "created_at"), updatedAt: try row.decode(forColumn: "updated_at"),
+            seed: seed.map { UInt64(bitPattern: $0) })
     }
 
     // MARK: - Access

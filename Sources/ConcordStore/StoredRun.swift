@@ -18,11 +18,14 @@ public struct StoredRun: Sendable, Equatable {
     public var createdAt: Date
     /// When the run last changed (a round committed, its state set).
     public var updatedAt: Date
+    /// The seed the run was created with (initialisation, sampling, shuffling); nil for a run created without
+    /// one. It decides who is sampled each round, so it is kept here and never shown.
+    public var seed: UInt64?
 
     /// Creates a run description.
     public init(
         id: Int64, name: String, configuration: String, state: RunState, reason: String?, completedRounds: Int,
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, seed: UInt64? = nil
     ) {
         self.id = id
         self.name = name
@@ -32,5 +35,6 @@ public struct StoredRun: Sendable, Equatable {
         self.completedRounds = completedRounds
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.seed = seed
     }
 }

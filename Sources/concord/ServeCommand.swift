@@ -80,6 +80,13 @@ struct ServeCommand: AsyncParsableCommand {
             "concord serve: run '\(config.run)', \(strategy.name), \(config.model), \(config.rounds) rounds, "
                 + "\(config.participants.count) participants (C=\(config.fraction)), store \(config.store)"
                 + (secure ? ", secure aggregation" : "") + (privacy.enabled ? ", differential privacy" : ""))
+        if privacy.enabled, config.seed != nil {
+            FileHandle.standardError.write(
+                Data(
+                    ("concord serve: WARNING: '\(self.config)' sets a seed: whoever reads the configuration can tell "
+                        + "who will be sampled, which the privacy accounting assumes nobody can; leave 'seed' out and "
+                        + "the run draws a secret one\n").utf8))
+        }
         let run = FederationRun(
             config: config, configurationText: text, strategy: strategy,
             secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil, sampler: sampler,
@@ -93,8 +100,9 @@ struct ServeCommand: AsyncParsableCommand {
                     last.round))
         }
         if let save {
+            // Only the architecture is wanted here: the parameters are the run's.
             let network = try ModelZoo.make(
-                config.model, inputShape: outcome.exampleShape, classes: outcome.classCount, seed: config.seed)
+                config.model, inputShape: outcome.exampleShape, classes: outcome.classCount, seed: 0)
             try network.load(outcome.parameters)
             try Safetensors.write(
                 network.stateDictionary(), metadata: ["model": config.model, "format": "concord-nhwc"],

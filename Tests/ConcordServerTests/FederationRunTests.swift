@@ -97,6 +97,7 @@ struct FederationRunTests {
         #expect(outcome.records.allSatisfy { $0.succeeded == 2 })
         let final = try #require(try store.runs().first)
         #expect(final.state == .finished && final.completedRounds == 2)
+        #expect(final.seed != nil, "a configuration without a seed gets one drawn and kept with the run")
         #expect(try store.participantStatuses(run: final.id).count == 2)
         _ = try? await alpha.value
         _ = try? await beta.value

@@ -33,6 +33,25 @@ struct FileStoreTests {
         }
     }
 
+    @Test func aStoreWrittenBeforeRunsKeptTheirSeedOpensAndItsRunsHaveNone() throws {
+        try Fixtures.withDirectory { directory in
+            let path = directory.appendingPathComponent("v1.sqlite").path
+            do {
+                let store = try SQLiteRunStore(path: path)
+                _ = try store.openRun(name: "old", configuration: "rounds: 5", seed: 7)
+                // Back to the first schema: no seed column, the second migration not applied.
+                try store.database.write { db in
+                    try db.execute(sql: "ALTER TABLE runs DROP COLUMN seed")
+                    try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%'")
+                }
+            }
+            let reopened = try SQLiteRunStore(path: path)
+            let run = try reopened.openRun(name: "old", configuration: "rounds: 5", seed: 9)
+            #expect(run.seed == nil, "created before seeds were stored; the run falls back to its configured seed")
+            #expect(try reopened.openRun(name: "new", configuration: "", seed: 9).seed == 9)
+        }
+    }
+
     static let notStores: [(String, Data)] = [
         ("text", Data("rounds: 5\nfraction: 0.1\n".utf8)),
         ("a SQLite header then garbage", Data("SQLite format 3\0".utf8) + Data((0..<4096).map { UInt8($0 % 251) })),

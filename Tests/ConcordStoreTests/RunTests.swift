@@ -19,6 +19,14 @@ struct RunTests {
         #expect(try store.runs() == [created, other], "oldest first")
     }
 
+    @Test func aRunKeepsTheSeedItWasCreatedWith() throws {
+        let store = try SQLiteRunStore.inMemory()
+        let created = try store.openRun(name: "drawn", configuration: "", seed: UInt64.max - 6)
+        #expect(created.seed == UInt64.max - 6, "the whole UInt64 range survives SQLite's signed integers")
+        #expect(try store.openRun(name: "drawn", configuration: "", seed: 42).seed == UInt64.max - 6)
+        #expect(try store.openRun(name: "unseeded", configuration: "").seed == nil)
+    }
+
     static let states: [(RunState, String?)] = [
         (.paused, "privacy budget spent"), (.finished, "all rounds run"), (.running, nil),
     ]
