@@ -94,7 +94,8 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: - Runs
 
-    /// Opens the run called `name`, creating it (running, no rounds) when absent with this configuration text.
+    /// Opens the run called `name`, creating it (running, no rounds) when absent with this configuration text and
+    /// `seed`; an existing run keeps its own seed.
     ///
     /// - Throws: ``StoreError/configurationMismatch(run:)`` when the run exists with another configuration.
     public func openRun(name: String, configuration: String, seed: UInt64?) throws -> StoredRun {
