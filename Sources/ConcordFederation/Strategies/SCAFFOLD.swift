@@ -14,6 +14,11 @@
 /// The coordinator holds every c_i in a ``ControlVariateStore`` and sends each participant its
 /// correction c − c_i with the instruction, so participants keep no state; the update for c_i⁺ needs
 /// only what the coordinator already has (x, c, c_i, y_i, K_i, η_l).
+///
+/// SCAFFOLD trusts every participant: c averages the stored variates, so one update that blew up (or
+/// was forged) corrupts every later round until its sender trains again; robust aggregators do not
+/// compose with it. On participants that hold a single class the corrected local objective is
+/// unbounded below and long local runs at a high rate can blow up (README, "Heterogeneous data").
 public struct SCAFFOLD<Store: ControlVariateStore>: Strategy {
     /// Local training settings (μ is ignored).
     public var local: LocalTraining
