@@ -10,18 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:-10}
 rounds=${2:-10}
-if [ -z "${CONCORD:-}" ]; then
-  scripts/bootstrap.sh
-  swift build -c release --product concord >/dev/null
-  CONCORD=.build/release/concord
-fi
-CONCORD=$(realpath "$CONCORD")
-work=$(mktemp -d)
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+source scripts/federation-common.sh
 names=$(seq -f "node%g" 1 "$nodes" | paste -sd, -)
 "$CONCORD" certs init --out "$work/pki" --nodes "$names" >/dev/null
 "$CONCORD" partition --names "$names" --out "$work/data" --seed 1 >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/federation.yaml" <<YAML
 run: bench
 model: mlp

@@ -6,19 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-mlp:6700}
-if [ -z "${CONCORD:-}" ]; then
-  scripts/bootstrap.sh
-  swift build -c release --product concord >/dev/null
-  CONCORD=.build/release/concord
-fi
-CONCORD=$(realpath "$CONCORD")
-work=$(mktemp -d)
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+source scripts/federation-common.sh
 "$CONCORD" certs init --out "$work/pki" --nodes big >/dev/null
 # The node trains on 1% of MNIST (600 examples): the point is the transfer, not the accuracy.
 names=big$(seq -f ",spare%g" 1 99 | paste -sd '' -)
 "$CONCORD" partition --names "$names" --out "$work/data" --seed 1 >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/federation.yaml" <<YAML
 run: large
 model: $model
