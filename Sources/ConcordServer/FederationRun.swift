@@ -65,9 +65,9 @@ public struct FederationRun: Sendable {
     /// - Parameter onListening: called with the bound port once the endpoint listens.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Outcome {
         let test = try DatasetSource(argument: config.evaluation).loadTest()
-        var system = SystemRandomNumberGenerator()
+        // UInt64.random draws from the system's CSPRNG.
         let stored = try store.openRun(
-            name: config.run, configuration: configurationText, seed: config.seed ?? system.next())
+            name: config.run, configuration: configurationText, seed: config.seed ?? .random(in: .min ... .max))
         // A run stored without a seed was created before seeds were stored, when the default was 1.
         let seed = stored.seed ?? config.seed ?? 1
         let network = try ModelZoo.make(
