@@ -6,10 +6,16 @@ import GRPCNIOTransportHTTP2
 public final class CoordinatorServer: Sendable {
     /// The participants, for the ``Coordinator``.
     public let registry: ParticipantRegistry
+    /// The port the server listens on (the system's pick when it was asked for port 0).
+    public let port: Int
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
-    private let transport: HTTP2ServerTransport.Posix
+    private let connections: ConnectionGuard
 
-    /// Prepares a server on `host:port` (port 0 picks a free one).
+    /// Binds `host:port` (port 0 picks a free one) and prepares the service; ``serve()`` starts it.
+    ///
+    /// The socket is bound here, before anything else is done, so that a taken port is reported at once.
+    /// - Throws: ``WireError/cannotListen(endpoint:reason:)`` ("address already in use", "permission
+    ///   denied", "unknown host"), or ``WireError/security(_:)`` for TLS files that cannot be read.
     public init(
         host: String, port: Int, security: WireSecurity, registry: ParticipantRegistry, settings: ServiceSettings,
         onEvent: @escaping @Sendable (SessionEvent) -> Void
@@ -17,12 +23,18 @@ public final class CoordinatorServer: Sendable {
         try security.checkFiles()
         var settings = settings
         if case .insecure = security { settings.requiresCertificates = false }
+        let socket = try ListeningSocket(Endpoint(host: host, port: port))
         self.registry = registry
-        transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: security.server,
+        self.port = socket.port
+        let connections = ConnectionGuard(limits: settings.connectionLimits, onEvent: onEvent)
+        self.connections = connections
+        let transport = HTTP2ServerTransport.Posix(
+            listeningSocketDescriptor: Int(socket.take()), transportSecurity: security.server,
             config: .defaults { config in
                 // A chunk is 1 MiB; anything much larger is not Concord's and is refused unread.
                 config.rpc.maxRequestPayloadSize = Self.maxMessageBytes
+                config.channelDebuggingCallbacks.onAcceptTCPConnection = { connections.accepted($0) }
+                config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { connections.streamOpened($0) }
             })
         server = GRPCServer(
             transport: transport,
@@ -32,16 +44,11 @@ public final class CoordinatorServer: Sendable {
     /// The largest single message accepted: one chunk plus its envelope, with room to spare.
     public static let maxMessageBytes = 4 << 20
 
+    /// Connections accepted that have not opened a gRPC stream yet.
+    public var pendingConnections: Int { connections.pendingCount }
+
     /// Serves until ``stop()`` or the task is cancelled.
     public func serve() async throws { try await server.serve() }
-
-    /// The port the server listens on, once it does.
-    public func port() async throws -> Int {
-        guard let address = try await transport.listeningAddress.ipv4 else {
-            throw WireError.security("the server did not bind an IPv4 address")
-        }
-        return address.port
-    }
 
     /// Tells every connected node that the run is over (`reason`), so nodes leave instead of reconnecting.
     public func farewell(_ reason: String) {

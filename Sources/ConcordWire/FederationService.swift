@@ -19,11 +19,14 @@ public struct ServiceSettings: Sendable {
     /// Whether nodes must present a certificate whose common name is their participant name (mutual TLS).
     /// Only `--insecure` turns it off.
     public var requiresCertificates: Bool
+    /// How long a new connection may take to open its stream, and how many may be waiting at once.
+    public var connectionLimits: ConnectionLimits
 
     /// Creates settings.
     public init(
         run: String, exampleShape: [Int], classCount: Int, heartbeatInterval: Duration = .seconds(2),
-        helloTimeout: Duration = .seconds(10), requiresCertificates: Bool = true
+        helloTimeout: Duration = .seconds(10), requiresCertificates: Bool = true,
+        connectionLimits: ConnectionLimits = ConnectionLimits()
     ) {
         self.run = run
         self.exampleShape = exampleShape
@@ -31,6 +34,7 @@ public struct ServiceSettings: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.helloTimeout = helloTimeout
         self.requiresCertificates = requiresCertificates
+        self.connectionLimits = connectionLimits
     }
 }
 

@@ -54,4 +54,7 @@ public enum SessionEvent: Sendable, Equatable {
     case refused(participant: String?, peer: String, reason: String)
     /// A reply arrived after its task was abandoned, and was discarded.
     case lateReply(participant: String, task: UInt64)
+    /// A connection was closed before it opened a stream: its handshakes took too long, or too many
+    /// connections were waiting.
+    case connectionClosed(peer: String, reason: String)
 }

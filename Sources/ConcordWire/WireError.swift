@@ -17,6 +17,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case rejected(String)
     /// Certificates or keys could not be loaded, or TLS is misconfigured.
     case security(String)
+    /// The coordinator cannot listen on its address (taken, privileged, unknown host), and why.
+    case cannotListen(endpoint: String, reason: String)
 
     /// A description for logs and error messages.
     public var description: String {
@@ -29,6 +31,7 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
         case .sessionClosed(let reason): "the session ended: \(reason)"
         case .rejected(let reason): "the coordinator refused the session: \(reason)"
         case .security(let detail): "TLS: \(detail)"
+        case .cannotListen(let endpoint, let reason): "cannot listen on \(endpoint): \(reason)"
         }
     }
 }

@@ -42,18 +42,21 @@ final class RunningServer: Sendable {
     let task: Task<Void, any Error>
     let events: EventLog
 
-    init(names: [String], model: String, security: WireSecurity, heartbeat: Duration = .seconds(1)) async throws {
+    init(
+        names: [String], model: String, security: WireSecurity, heartbeat: Duration = .seconds(1),
+        limits: ConnectionLimits = ConnectionLimits()
+    ) async throws {
         let events = EventLog()
         let registry = try ParticipantRegistry(names: names, model: model)
         server = try CoordinatorServer(
             host: "127.0.0.1", port: 0, security: security, registry: registry,
             settings: ServiceSettings(
                 run: "test", exampleShape: [4, 4, 1], classCount: 3, heartbeatInterval: heartbeat,
-                helloTimeout: .seconds(2)),
+                helloTimeout: .seconds(2), connectionLimits: limits),
             onEvent: { events.append($0) })
         let server = self.server
         task = Task { try await server.serve() }
-        port = try await server.port()
+        port = server.port
         self.events = events
     }
 

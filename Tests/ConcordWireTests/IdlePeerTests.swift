@@ -1,0 +1,129 @@
+import ConcordFederation
+import ConcordNN
+import Foundation
+import Testing
+
+@testable import ConcordWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Peers that hold the coordinator's resources without doing their part: connections that never start
+/// TLS, and a node that joins and then never answers.
+@Suite("Idle and silent peers")
+struct IdlePeerTests {
+    @Test("200 connections that never start TLS are closed by the deadline while three nodes train")
+    func idleFlood() async throws {
+        let names = FederationOverWireTests.names
+        let folder = try WireFixtures.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pki = try WireFixtures.pki(in: folder, nodes: names)
+        let deadline = 1.0
+        let server = try await RunningServer(
+            names: names, model: "logreg",
+            security: .mutualTLS(
+                certificate: pki.coordinatorCertificatePath, privateKey: pki.coordinatorPrivateKeyPath,
+                trustedCA: pki.caCertificatePath),
+            limits: ConnectionLimits(handshakeDeadline: .seconds(deadline), maxPending: 512, maxPendingPerAddress: 50))
+        // The flood comes from 127.0.0.2, the nodes from 127.0.0.1: one host's flood must not keep out another.
+        let opened = Date()
+        let flood = try (0..<200).map { _ in try IdleConnection(port: server.port, from: "127.0.0.2") }
+        let nodes = FederationOverWireTests.nodes(port: server.port) { name in
+            .mutualTLS(
+                certificate: pki.nodeCertificatePath(name), privateKey: pki.nodePrivateKeyPath(name),
+                trustedCA: pki.caCertificatePath)
+        }
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
+
+        // Every idle connection is closed: 150 over the per-address cap at once, 50 at the deadline.
+        let closed = flood.map { $0.waitUntilClosed(timeout: 20) }
+        #expect(closed.allSatisfy { $0 != nil }, "\(closed.filter { $0 == nil }.count) idle connections left open")
+        if let slowest = closed.compactMap({ $0 }).max() {
+            #expect(slowest.timeIntervalSince(opened) < deadline + 10)
+        }
+        let events = server.events.all.compactMap { event -> String? in
+            if case .connectionClosed(let peer, let reason) = event, peer.contains("127.0.0.2") { reason } else { nil }
+        }
+        #expect(events.count == 200)
+        #expect(events.filter { $0.hasPrefix("no gRPC stream within") }.count == 50)
+        #expect(events.filter { $0.hasPrefix("50 connections from 127.0.0.2") }.count == 150)
+        #expect(server.server.pendingConnections == 0)
+
+        // The nodes that got in while the flood was waiting train as usual.
+        let coordinator = try FederationOverWireTests.coordinator(participants: server.server.registry.participants)
+        let records = await coordinator.run(rounds: 2)
+        #expect(records.count == 2 && records.allSatisfy { $0.error == nil && $0.succeeded == 3 })
+
+        for node in nodes { node.cancel() }
+        await server.stop()
+    }
+
+    @Test("a node that joins and never answers fails the round's deadline; the others' round completes")
+    func silentNode() async throws {
+        let names = ["alpha", "beta", "mute"]
+        let server = try await RunningServer(names: names, model: "logreg", security: .insecure)
+        let honest = ["alpha", "beta"].map { HostilePeerTests.startNode($0, port: server.port) }
+        // Says Hello, then nothing: no heartbeat, no reply.
+        let mute = Task {
+            try await HostilePeerTests.peer(server.port).exchange(
+                [HostilePeerTests.hello("mute")], timeout: .seconds(30))
+        }
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(10)))
+        let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 1)
+        let coordinator = try Coordinator(
+            strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1),
+            participants: server.server.registry.participants, initialParameters: Parameters(model: model),
+            configuration: CoordinatorConfiguration(
+                sampler: FractionSampler(fraction: 1), minFitResults: 2, roundDeadline: .seconds(2), evalEvery: 0,
+                seed: 1))
+        let record = await coordinator.runRound()
+        #expect(record.error == nil)
+        #expect(record.succeeded == 2)
+        #expect(record.failures.map(\.participant) == [2])
+        // Silent for three heartbeat intervals: the coordinator ends its session.
+        let outcome = try await mute.value
+        #expect(outcome.ended, "the coordinator kept a silent node's session open")
+        for node in honest { node.cancel() }
+        await server.stop()
+    }
+}
+
+/// A TCP connection that sends nothing, from a chosen loopback source address.
+final class IdleConnection: Sendable {
+    let descriptor: Int32
+
+    init(port: Int, from source: String) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        var remote = sockaddr_in()
+        remote.sin_family = sa_family_t(AF_INET)
+        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
+        remote.sin_port = UInt16(port).bigEndian
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, size) }
+        }
+        let connected = withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, size) }
+        }
+        guard bound == 0, connected == 0 else {
+            let code = errno
+            close(descriptor)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+    }
+
+    /// When the server closed the connection, or nil if it is still open after `timeout` seconds.
+    func waitUntilClosed(timeout: Double) -> Date? {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, Int32(timeout * 1000)) == 1 else { return nil }
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, 0)
+        return count <= 0 ? Date() : nil
+    }
+
+    deinit { close(descriptor) }
+}
