@@ -26,15 +26,18 @@ public struct FederationRun: Sendable {
     public let sampler: any ParticipantSampler
     /// How the coordinator's endpoint is secured.
     public let security: WireSecurity
-    /// Where runs are persisted.
-    public let store: any RunStore
+    /// Opens the store where runs are persisted: called once the endpoint listens, so that a coordinator
+    /// that cannot listen leaves no trace in it.
+    private let openStore: @Sendable () throws -> any RunStore
     private let log: @Sendable (String) -> Void
 
     /// Prepares a run.
+    ///
+    /// - Parameter openStore: opens (or creates) the run store; called only after the endpoint is bound.
     public init(
         config: FederationConfig, configurationText: String, strategy: any Strategy,
         secureSummation: (any SecureSummation)?, sampler: any ParticipantSampler, security: WireSecurity,
-        store: any RunStore, log: @escaping @Sendable (String) -> Void
+        openStore: @escaping @Sendable () throws -> any RunStore, log: @escaping @Sendable (String) -> Void
     ) {
         self.config = config
         self.configurationText = configurationText
@@ -42,7 +45,7 @@ public struct FederationRun: Sendable {
         self.secureSummation = secureSummation
         self.sampler = sampler
         self.security = security
-        self.store = store
+        self.openStore = openStore
         self.log = log
     }
 
@@ -62,31 +65,39 @@ public struct FederationRun: Sendable {
 
     /// Serves and runs rounds until the run is complete (or was already), then says farewell to the nodes.
     ///
-    /// - Parameter onListening: called with the bound port once the endpoint listens.
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Outcome {
+    /// The endpoint is bound first: an address that cannot be listened on fails the run before the store
+    /// is opened.
+    /// - Parameter onListening: called with the bound port once the endpoint listens; an error it throws
+    ///   ends the run.
+    /// - Throws: ``WireError/cannotListen(endpoint:reason:)`` when the address cannot be listened on, and
+    ///   the store's and the evaluation data's errors.
+    public func run(onListening: @Sendable (Int) throws -> Void = { _ in }) async throws -> Outcome {
         let test = try DatasetSource(argument: config.evaluation).loadTest()
-        // UInt64.random draws from the system's CSPRNG.
-        let stored = try store.openRun(
-            name: config.run, configuration: configurationText, seed: config.seed ?? .random(in: .min ... .max))
-        // A run stored without a seed was created before seeds were stored, when the default was 1.
-        let seed = stored.seed ?? config.seed ?? 1
-        let network = try ModelZoo.make(
-            config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
-        let initial = Parameters(model: network)
-        let runID = stored.id, store = self.store, log = self.log
         let registry = try ParticipantRegistry(names: config.participants, model: config.model)
         guard let address = config.listenAddress else { throw ConfigError(path: "listen", problem: config.listen) }
+        let events = EventRecorder(log: log)
         let server = try CoordinatorServer(
             host: address.host, port: address.port, security: security, registry: registry,
             settings: ServiceSettings(
                 run: config.run, exampleShape: test.exampleShape, classCount: test.classCount,
                 heartbeatInterval: .seconds(config.heartbeatSeconds)),
-            onEvent: { event in Self.record(event, run: runID, store: store, log: log) })
+            onEvent: { events.record($0) })
         let serving = Task { try await server.serve() }
         do {
+            let store = try openStore()
+            // UInt64.random draws from the system's CSPRNG.
+            let stored = try store.openRun(
+                name: config.run, configuration: configurationText, seed: config.seed ?? .random(in: .min ... .max))
+            events.attach(store: store, run: stored.id)
+            // A run stored without a seed was created before seeds were stored, when the default was 1.
+            let seed = stored.seed ?? config.seed ?? 1
+            let network = try ModelZoo.make(
+                config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
+            try onListening(server.port)
+            log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
             return try await rounds(
-                server: server, serving: serving, registry: registry, initial: initial, network: network, test: test,
-                runID: runID, seed: seed, address: address, onListening: onListening)
+                server: server, serving: serving, registry: registry, initial: Parameters(model: network),
+                network: network, test: test, store: store, runID: stored.id, seed: seed)
         } catch {
             await server.shutDown(serving: serving, grace: .seconds(1))
             throw error
@@ -96,13 +107,9 @@ public struct FederationRun: Sendable {
     /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
-        initial: Parameters, network: Sequential, test: Dataset, runID: Int64, seed: UInt64, address: Endpoint,
-        onListening: @escaping @Sendable (Int) -> Void
+        initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64
     ) async throws -> Outcome {
-        let store = self.store, log = self.log
-        let port = try await server.port()
-        onListening(port)
-        log("listening on \(address.host):\(port) for \(config.participants.count) participants")
+        let log = self.log
 
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
@@ -184,23 +191,5 @@ public struct FederationRun: Sendable {
             line += "; failed: " + record.failures.map { "\($0.participant) (\($0.reason))" }.joined(separator: ", ")
         }
         return line + String(format: " [%.2f s]", record.seconds)
-    }
-
-    private static func record(_ event: SessionEvent, run: Int64, store: any RunStore, log: (String) -> Void) {
-        let (participant, kind, detail): (String, ParticipantEventKind, String)
-        switch event {
-        case .connected(let name, let peer): (participant, kind, detail) = (name, .connected, "from \(peer)")
-        case .disconnected(let name, let why): (participant, kind, detail) = (name, .disconnected, why)
-        case .refused(let name, let peer, let why):
-            (participant, kind, detail) = (name ?? "(unknown)", .refused, "\(peer): \(why)")
-        case .lateReply(let name, let task):
-            (participant, kind, detail) = (name, .late, "a reply to task \(task) came after its deadline; discarded")
-        }
-        log("\(participant): \(kind.rawValue) \(detail)")
-        do {
-            try store.recordParticipantEvent(run: run, participant: participant, kind: kind, detail: detail)
-        } catch {
-            log("cannot record the event in the store: \(error)")
-        }
     }
 }

@@ -34,11 +34,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Save the final global model to this safetensors file.")
     var save: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Listen here instead of the configuration's `listen` (HOST:PORT; the run stays the same run).",
+            valueName: "host:port"))
+    var listen: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Once listening, write the port to this file (with `listen: HOST:0` the system picks a free port).",
+            valueName: "path"))
+    var portFile: String?
+
     @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
 
     @OptionGroup(title: "Secure aggregation") var secureAggregation: SecureAggregationOptions
 
     func validate() throws {
+        if let listen, Endpoint(parsing: listen) == nil {
+            throw ValidationError("--listen must be HOST:PORT (port 0 picks a free one), got '\(listen)'")
+        }
         if secureAggregation.customised, !secureAggregation.enabled {
             throw ValidationError("the --secagg-… options need --secure-aggregation")
         }
@@ -49,7 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         GEMM.setThreads(1)
-        let (config, text) = try FederationConfig.load(path: self.config)
+        let (loaded, text) = try FederationConfig.load(path: self.config)
+        var config = loaded
+        if let listen { config.listen = listen }
         let security: WireSecurity
         if insecure {
             FileHandle.standardError.write(
@@ -75,7 +92,6 @@ struct ServeCommand: AsyncParsableCommand {
         let sampler: any ParticipantSampler =
             privacy.method == .poisson
             ? PoissonSampler(probability: config.fraction) : FractionSampler(fraction: config.fraction)
-        let store = try SQLiteRunStore(path: config.store)
         printLine(
             "concord serve: run '\(config.run)', \(strategy.name), \(config.model), \(config.rounds) rounds, "
                 + "\(config.participants.count) participants (C=\(config.fraction)), store \(config.store)"
@@ -90,8 +106,17 @@ struct ServeCommand: AsyncParsableCommand {
         let run = FederationRun(
             config: config, configurationText: text, strategy: strategy,
             secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil, sampler: sampler,
-            security: security, store: store, log: { printLine("concord serve: \($0)") })
-        let outcome = try await run.run()
+            security: security, openStore: { [path = config.store] in try SQLiteRunStore(path: path) },
+            log: { printLine("concord serve: \($0)") })
+        let portFile = self.portFile
+        let outcome = try await run.run(onListening: { port in
+            guard let portFile else { return }
+            do {
+                try Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
+            } catch {
+                throw ValidationErrorMessage("cannot write the port to \(portFile): \(error.localizedDescription)")
+            }
+        })
         printLine("concord serve: \(outcome.reason)")
         if let last = outcome.records.last(where: { $0.evaluation != nil }), let evaluation = last.evaluation {
             printLine(

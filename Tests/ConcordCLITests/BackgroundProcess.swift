@@ -53,23 +53,17 @@ final class BackgroundProcess: @unchecked Sendable {
         return false
     }
 
-    deinit { if process.isRunning { kill() } }
-}
+    /// Waits until the file at `path` exists and is not empty, at most `timeout` seconds, and returns its
+    /// text; nil when it never appears or the process ends first.
+    func waitForFile(_ path: String, timeout: Double) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty { return text }
+            guard process.isRunning else { return nil }
+            usleep(50_000)
+        }
+        return nil
+    }
 
-/// A TCP port nothing listens on now (the kernel's pick).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    deinit { if process.isRunning { kill() } }
 }

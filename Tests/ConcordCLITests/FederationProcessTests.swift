@@ -9,7 +9,6 @@ struct FederationProcessTests {
     /// A folder with the federation's PKI, the participants' MNIST partitions and a configuration.
     struct Federation {
         let folder: URL
-        let port = freePort()
 
         init() throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("concord-fed-\(UUID().uuidString)")
@@ -40,7 +39,7 @@ struct FederationProcessTests {
                 heartbeat_seconds: 1
                 seed: 1
                 participants: [\(names.joined(separator: ", "))]
-                listen: 127.0.0.1:\(port)
+                listen: 127.0.0.1:0
                 store: run.sqlite
                 tls: {ca: pki/ca.pem, certificate: pki/coordinator.pem, private_key: pki/coordinator-key.pem}
                 \(extra)
@@ -49,13 +48,25 @@ struct FederationProcessTests {
             return path("federation.yaml")
         }
 
-        func serve(log: String) throws -> BackgroundProcess {
-            try BackgroundProcess(
-                ["serve", "--config", path("federation.yaml"), "--save", path("final.safetensors")],
+        /// Starts `concord serve` on the port the system picks (or on `port`, to restart where the nodes
+        /// look) and waits for the port it writes.
+        func serve(log: String, port: Int? = nil) throws -> (process: BackgroundProcess, port: Int) {
+            let portFile = path("port-\(log)")
+            let process = try BackgroundProcess(
+                [
+                    "serve", "--config", path("federation.yaml"), "--save", path("final.safetensors"), "--port-file",
+                    portFile,
+                ]
+                    + (port.map { ["--listen", "127.0.0.1:\($0)"] } ?? []),
                 log: folder.appendingPathComponent(log))
+            let listening = try #require(
+                process.waitForFile(portFile, timeout: 120), "serve never listened: \(process.output)")
+            let bound = try #require(Int(listening.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(process.output.contains("listening on 127.0.0.1:\(bound) "), "\(process.output)")
+            return (process, bound)
         }
 
-        func node(_ name: String, log: String? = nil) throws -> BackgroundProcess {
+        func node(_ name: String, port: Int, log: String? = nil) throws -> BackgroundProcess {
             try BackgroundProcess(
                 [
                     "node", "--server", "127.0.0.1:\(port)", "--data", path("data/\(name)"), "--name", name,
@@ -86,14 +97,15 @@ struct FederationProcessTests {
         let reference = try federation.simulate(rounds: 8)
 
         _ = try federation.configure(rounds: 8)
-        var coordinator = try federation.serve(log: "serve-1.log")
-        let nodes = try Self.names.map { try federation.node($0) }
+        var (coordinator, port) = try federation.serve(log: "serve-1.log")
+        let nodes = try Self.names.map { try federation.node($0, port: port) }
         #expect(coordinator.waitFor("round 1/8", timeout: 120), "\(coordinator.output)")
-        // kill -9 at a random moment of the run, then start it again with the same configuration.
+        // kill -9 at a random moment of the run, then start it again with the same configuration, on the
+        // port the nodes know.
         usleep(UInt32.random(in: 0..<1_500_000))
         coordinator.kill()
         #expect(!coordinator.output.contains("round 8/8"), "the run ended before the kill; the test proves nothing")
-        coordinator = try federation.serve(log: "serve-2.log")
+        (coordinator, port) = try federation.serve(log: "serve-2.log", port: port)
         #expect(coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
         #expect(coordinator.output.contains("resuming run 'test' after round"), "\(coordinator.output)")
         #expect(try federation.finalModel() == reference, "the resumed run's final model differs from the simulation's")
@@ -109,14 +121,14 @@ struct FederationProcessTests {
         defer { federation.remove() }
         // Every round waits for all three to be connected, so round 2 starts at once with gamma in it.
         _ = try federation.configure(rounds: 3, minFitResults: 2)
-        let coordinator = try federation.serve(log: "serve.log")
-        let alpha = try federation.node("alpha"), beta = try federation.node("beta")
-        var gamma = try federation.node("gamma")
+        let (coordinator, port) = try federation.serve(log: "serve.log")
+        let alpha = try federation.node("alpha", port: port), beta = try federation.node("beta", port: port)
+        var gamma = try federation.node("gamma", port: port)
         #expect(coordinator.waitFor("round 1/3", timeout: 120), "\(coordinator.output)")
         usleep(300_000)  // into round 2
         gamma.kill()
         #expect(coordinator.waitFor("round 2/3: 2 of 3 answered", timeout: 120), "\(coordinator.output)")
-        gamma = try federation.node("gamma", log: "node-gamma-2.log")
+        gamma = try federation.node("gamma", port: port, log: "node-gamma-2.log")
         #expect(coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
         let output = coordinator.output
         #expect(output.contains("round 3/3: 3 of 3 answered"), "\(output)")

@@ -76,7 +76,7 @@ struct FederationRunTests {
         let run = FederationRun(
             config: config, configurationText: "trial",
             strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1),
-            secureSummation: nil, sampler: FractionSampler(fraction: 1), security: .insecure, store: store,
+            secureSummation: nil, sampler: FractionSampler(fraction: 1), security: .insecure, openStore: { store },
             log: { _ in })
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await run.run(onListening: { listening.yield($0) }) }

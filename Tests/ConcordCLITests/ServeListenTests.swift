@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `concord serve` where it cannot listen: a clear message, a non-zero exit, and nothing in the store.
+@Suite("concord serve: listening")
+struct ServeListenTests {
+    static func configure(listen: String, in folder: URL) throws -> String {
+        let path = folder.appendingPathComponent("federation.yaml").path
+        try """
+        run: test
+        model: logreg
+        rounds: 1
+        participants: [alpha]
+        listen: \(listen)
+        store: run.sqlite
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "concord-listen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("a port another process holds: 'address already in use', exit 1, no store written")
+    func takenPort() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let holder = try HeldPort()
+        let config = try Self.configure(listen: "127.0.0.1:\(holder.port)", in: folder)
+        let result = try Concord.run(["serve", "--config", config, "--insecure"])
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.contains("cannot listen on 127.0.0.1:\(holder.port): address already in use"),
+            "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.sqlite").path))
+    }
+
+    @Test("a host that does not resolve: 'unknown host', exit 1, no store written")
+    func unknownHost() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configure(listen: "no-such-host.invalid:7443", in: folder)
+        let result = try Concord.run(["serve", "--config", config, "--insecure"])
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.contains("cannot listen on no-such-host.invalid:7443: unknown host 'no-such-host.invalid'"),
+            "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.sqlite").path))
+    }
+
+    @Test("--listen that is not HOST:PORT is a usage error")
+    func badListenFlag() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configure(listen: "127.0.0.1:0", in: folder)
+        let result = try Concord.run(["serve", "--config", config, "--insecure", "--listen", "7443"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--listen must be HOST:PORT"), "\(result.stderr)")
+    }
+}
+
+/// A TCP port on 127.0.0.1 held by a listening socket of the test's own, until it is released.
+final class HeldPort {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0, listen(descriptor, 1) == 0 else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}
