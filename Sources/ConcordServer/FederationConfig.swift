@@ -185,9 +185,16 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         if let wait = waitForParticipants, wait < 0 || wait > participants.count {
             return "'wait_for_participants' must be between 0 and the \(participants.count) participants"
         }
-        if !(roundDeadlineSeconds > 0) { return "'round_deadline_seconds' must be positive" }
-        if !(waitTimeoutSeconds > 0) { return "'wait_timeout_seconds' must be positive" }
-        if !(heartbeatSeconds >= 0.1) { return "'heartbeat_seconds' must be at least 0.1" }
+        let week = 7 * 86_400.0
+        if !(roundDeadlineSeconds > 0 && roundDeadlineSeconds <= week) {
+            return "'round_deadline_seconds' must be positive and at most a week (\(Int(week)))"
+        }
+        if !(waitTimeoutSeconds > 0 && waitTimeoutSeconds <= week) {
+            return "'wait_timeout_seconds' must be positive and at most a week (\(Int(week)))"
+        }
+        if !(heartbeatSeconds >= 0.1 && heartbeatSeconds <= 3600) {
+            return "'heartbeat_seconds' must be between 0.1 and 3600"
+        }
         if maxRetries < 0 { return "'max_retries' must be ≥ 0" }
         if evalEvery < 0 { return "'eval_every' must be ≥ 0" }
         if listenAddress == nil { return "'listen' must be HOST:PORT, got '\(listen)'" }

@@ -39,6 +39,12 @@ struct FederationConfigTests {
             ("run: r\nrounds: 3\nparticipants: [a]\nlisten: nowhere\n", "'listen' must be HOST:PORT"),
             ("run: r\nrounds: many\nparticipants: [a]\n", "'rounds'"),
             ("run: [r\n", "not valid YAML"),
+            // Infinite or absurd durations once crashed serve at start or when a node connected.
+            ("run: r\nrounds: 3\nparticipants: [a]\nheartbeat_seconds: .inf\n", "'heartbeat_seconds' must be between"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nheartbeat_seconds: 1e7\n", "'heartbeat_seconds' must be between"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nround_deadline_seconds: .inf\n", "at most a week"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nround_deadline_seconds: 1e7\n", "at most a week"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nwait_timeout_seconds: .nan\n", "'wait_timeout_seconds' must be"),
         ])
     func mistakes(text: String, problem: String) throws {
         let path = try Self.write(text)
