@@ -51,7 +51,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "ConcordTesting", dependencies: ["ConcordFederation", "ConcordNN"]),
+        .target(name: "ConcordTesting", dependencies: ["ConcordTensor", "ConcordFederation", "ConcordNN"]),
         .target(
             name: "ConcordGovernance",
             dependencies: [
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "ConcordServer",
             dependencies: [
-                "ConcordFederation", "ConcordNN", "ConcordData", "ConcordWire", "ConcordStore",
+                "ConcordFederation", "ConcordNN", "ConcordData", "ConcordWire", "ConcordStore", "ConcordGovernance",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -100,11 +100,11 @@ let package = Package(
         .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
         .testTarget(
             name: "ConcordNNTests",
-            dependencies: ["ConcordNN", "ConcordData"],
+            dependencies: ["ConcordNN", "ConcordData", "ConcordTesting"],
             exclude: ["Fixtures/make_torch_cnn_step.py"],
             resources: [.copy("Fixtures/torch_cnn_step.safetensors")]
         ),
-        .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData"]),
+        .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData", "ConcordTesting"]),
         .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
         .testTarget(
             name: "ConcordPrivacyTests",
@@ -134,7 +134,8 @@ let package = Package(
         .testTarget(
             name: "ConcordStoreTests",
             dependencies: [
-                "ConcordStore", "ConcordFederation", "ConcordNN", .product(name: "GRDB", package: "GRDB.swift"),
+                "ConcordStore", "ConcordFederation", "ConcordNN", "ConcordTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

@@ -14,6 +14,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case trailingData(file: String, expectedBytes: Int, foundBytes: Int)
     /// The declared dimensions describe more bytes than can be addressed.
     case dimensionsTooLarge(file: String, dimensions: [Int])
+    /// A compressed file's header declares more bytes than the file could decompress to (`capacity`, from the
+    /// deflate format's maximum ratio): a corrupt header, refused before anything is allocated for it.
+    case declaredSizeExceedsFile(file: String, dimensions: [Int], declaredBytes: Int, fileBytes: Int, capacity: Int)
     /// The gzip stream is truncated or corrupt.
     case corruptGzip(file: String, reason: GzipError)
     /// The image and label files hold different numbers of examples.
@@ -62,6 +65,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
                 "\(file): \(found - expected) unexpected bytes after the data (expected \(expected) bytes, found \(found))"
         case .dimensionsTooLarge(let file, let dimensions):
             return "\(file): dimensions \(dimensions) describe more data than can be addressed; the header is corrupt"
+        case .declaredSizeExceedsFile(let file, let dimensions, let declared, let fileBytes, let capacity):
+            return "\(file): dimensions \(dimensions) declare \(declared) bytes, but a gzip file of \(fileBytes) bytes "
+                + "decompresses to at most \(capacity); the header is corrupt or the file is truncated"
         case .corruptGzip(let file, let reason):
             return "\(file): corrupt gzip: \(reason)"
         case .countMismatch(let imagesFile, let imageCount, let labelsFile, let labelCount):

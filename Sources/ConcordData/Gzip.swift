@@ -13,6 +13,9 @@ public enum GzipError: Error, Equatable, Sendable, CustomStringConvertible {
     case outOfMemory
     /// Any other zlib failure, with its return code.
     case zlib(code: Int32, message: String)
+    /// The stream decompresses to more than the caller's limit (what the file's header declares, say): a
+    /// corrupt file or a decompression bomb. Decompression stopped there.
+    case exceedsLimit(limit: Int)
 
     /// A message a person can act on.
     public var description: String {
@@ -27,6 +30,9 @@ public enum GzipError: Error, Equatable, Sendable, CustomStringConvertible {
             "out of memory while decompressing"
         case .zlib(let code, let message):
             "zlib failed with code \(code) (\(message))"
+        case .exceedsLimit(let limit):
+            "the data decompresses to more than the \(limit) bytes expected; the file is corrupt "
+                + "(or a decompression bomb), decompression stopped there"
         }
     }
 }
@@ -38,12 +44,39 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
     }
 
+    /// The most bytes a deflate stream can expand one input byte into (zlib's documented maximum ratio is
+    /// 1032:1), so a file of `n` compressed bytes cannot hold more than about `n × 1032` bytes.
+    public static let maxExpansion = 1032
+
+    /// The most bytes `compressedCount` bytes of gzip can decompress to, with slack for headers and members.
+    public static func maxDecompressedSize(compressedCount: Int) -> Int {
+        let (bound, overflow) = compressedCount.multipliedReportingOverflow(by: maxExpansion)
+        return overflow ? Int.max : bound + 4096
+    }
+
     /// Decompresses a gzip (or zlib) stream, including concatenated gzip members.
     ///
-    /// - Parameter input: The compressed bytes.
+    /// - Parameters:
+    ///   - input: The compressed bytes.
+    ///   - limit: The most bytes the result may hold; decompression stops, and throws, as soon as the output
+    ///     would pass it, so a small file that inflates to gigabytes (a decompression bomb) is never inflated.
     /// - Returns: The decompressed bytes.
-    /// - Throws: ``GzipError`` when the stream is truncated, corrupt or followed by garbage.
-    public static func decompress(_ input: UnsafeRawBufferPointer) throws(GzipError) -> [UInt8] {
+    /// - Throws: ``GzipError`` when the stream is truncated, corrupt, followed by garbage or larger than `limit`.
+    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int = .max) throws(GzipError) -> [UInt8] {
+        try run(input, limit: limit, prefixOnly: false)
+    }
+
+    /// The first `count` decompressed bytes of a gzip (or zlib) stream, without decompressing the rest: enough to
+    /// read a header that says how large the whole must be. Fewer when the stream ends, or is cut, before.
+    ///
+    /// - Throws: ``GzipError`` when the stream is corrupt before `count` bytes.
+    public static func prefix(_ input: UnsafeRawBufferPointer, count: Int) throws(GzipError) -> [UInt8] {
+        try run(input, limit: max(0, count), prefixOnly: true)
+    }
+
+    private static func run(
+        _ input: UnsafeRawBufferPointer, limit: Int, prefixOnly: Bool
+    ) throws(GzipError) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
@@ -52,7 +85,9 @@ public enum Gzip {
         guard initStatus == Z_OK else { throw error(for: initStatus, stream) }
         defer { inflateEnd(stream) }
 
-        var capacity = initialCapacity(for: input)
+        // One byte of room past the limit shows whether the stream holds more than the limit.
+        let ceiling = limit == .max ? limit : limit + 1
+        var capacity = max(1, min(initialCapacity(for: input), ceiling))
         guard var output = malloc(capacity)?.assumingMemoryBound(to: Bytef.self) else { throw .outOfMemory }
         defer { free(output) }
         var produced = 0
@@ -68,8 +103,9 @@ public enum Gzip {
                 fed += chunk
             }
             if produced == capacity {
-                let (grown, overflow) = capacity.multipliedReportingOverflow(by: 2)
-                guard !overflow, let bigger = realloc(output, grown) else { throw .outOfMemory }
+                let (doubled, overflow) = capacity.multipliedReportingOverflow(by: 2)
+                let grown = min(overflow ? Int.max : doubled, ceiling)
+                guard grown > capacity, let bigger = realloc(output, grown) else { throw .outOfMemory }
                 output = bigger.assumingMemoryBound(to: Bytef.self)
                 capacity = grown
             }
@@ -78,6 +114,10 @@ public enum Gzip {
             stream.pointee.avail_out = UInt32(room)
             let status = inflate(stream, Z_NO_FLUSH)
             produced += room - Int(stream.pointee.avail_out)
+            if produced > limit {
+                if prefixOnly { return copy(output, count: limit) }
+                throw .exceedsLimit(limit: limit)
+            }
 
             switch status {
             case Z_OK:
@@ -86,17 +126,14 @@ public enum Gzip {
                 // No progress possible: either the output is full (grown next pass) or input ran out.
                 let inputLeft = stream.pointee.avail_in > 0 || fed < input.count
                 if stream.pointee.avail_out == 0 || (stream.pointee.avail_in == 0 && inputLeft) { continue }
-                if !inputLeft { throw .truncated(decompressedBytes: produced) }
+                if !inputLeft {
+                    if prefixOnly { return copy(output, count: produced) }
+                    throw .truncated(decompressedBytes: produced)
+                }
                 throw error(for: status, stream)
             case Z_STREAM_END:
                 let remaining = Int(stream.pointee.avail_in) + (input.count - fed)
-                if remaining == 0 {
-                    let result = output
-                    return [UInt8](unsafeUninitializedCapacity: produced) { bytes, initialized in
-                        if let destination = bytes.baseAddress { memcpy(destination, result, produced) }
-                        initialized = produced
-                    }
-                }
+                if remaining == 0 { return copy(output, count: produced) }
                 let next = fed - Int(stream.pointee.avail_in)
                 if remaining >= 2, input[next] == 0x1f, input[next + 1] == 0x8b {
                     let resetStatus = inflateReset(stream)
@@ -107,6 +144,13 @@ public enum Gzip {
             default:
                 throw error(for: status, stream)
             }
+        }
+    }
+
+    private static func copy(_ output: UnsafeMutablePointer<Bytef>, count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
+            if let destination = bytes.baseAddress { memcpy(destination, output, count) }
+            initialized = count
         }
     }
 

@@ -79,25 +79,67 @@ public enum IDXReader {
         } catch {
             throw .unreadableFile(path: path, reason: error.localizedDescription)
         }
-        let decoded = data.withUnsafeBytes { raw -> Result<[UInt8], GzipError> in
+        return try decode(data, source: path)
+    }
+
+    /// Parses the bytes of an IDX file, decompressing them first if they start with the gzip magic `1f 8b`.
+    ///
+    /// - Parameters:
+    ///   - data: The file's bytes, raw or gzip-compressed.
+    ///   - source: The name used in error messages (usually the file's path).
+    /// - Returns: The parsed array.
+    /// - Throws: ``DataError`` naming `source` when the bytes are corrupt gzip, declare more than they hold, or
+    ///   are not a well-formed unsigned-byte IDX file.
+    public static func decode(_ data: Data, source: String) throws(DataError) -> IDXArray {
+        let decoded = data.withUnsafeBytes { raw -> Result<[UInt8], DataError> in
             guard Gzip.hasMagic(raw) else { return .success(copyBytes(raw)) }
-            return Result { () throws(GzipError) in try Gzip.decompress(raw) }
+            return Result { () throws(DataError) in try decompress(raw, source: source) }
         }
-        switch decoded {
-        case .success(let bytes): return try parse(bytes, source: path)
-        case .failure(let reason): throw .corruptGzip(file: path, reason: reason)
+        return try parse(decoded.get(), source: source)
+    }
+
+    /// Decompresses a gzip IDX file no further than its header says it holds: the header is inflated first, its
+    /// size checked against what the compressed bytes could expand to, and the rest inflated with that size as
+    /// the limit, so a small file that declares (or inflates to) gigabytes is refused before they are allocated.
+    ///
+    /// - Throws: ``DataError`` for a bad header or a size the file cannot hold, ``DataError/corruptGzip(file:reason:)``
+    ///   when the stream is corrupt or inflates to more than the header declares.
+    static func decompress(_ raw: UnsafeRawBufferPointer, source: String) throws(DataError) -> [UInt8] {
+        let head: [UInt8]
+        do {
+            head = try Gzip.prefix(raw, count: maxHeaderSize)
+        } catch {
+            throw .corruptGzip(file: source, reason: error)
+        }
+        let header = try parseHeader(head, source: source)
+        let bound = Gzip.maxDecompressedSize(compressedCount: raw.count)
+        guard header.totalBytes <= bound else {
+            throw .declaredSizeExceedsFile(
+                file: source, dimensions: header.dimensions, declaredBytes: header.totalBytes, fileBytes: raw.count,
+                capacity: bound)
+        }
+        do {
+            return try Gzip.decompress(raw, limit: header.totalBytes)
+        } catch {
+            throw .corruptGzip(file: source, reason: error)
         }
     }
 
-    /// Parses the bytes of an uncompressed IDX file.
+    /// The longest IDX header: the magic and 255 dimensions.
+    static let maxHeaderSize = 4 + 4 * 255
+
+    /// An IDX header: the dimensions, the header's own size and the file size they declare together.
+    struct Header {
+        var dimensions: [Int]
+        var headerSize: Int
+        var totalBytes: Int
+    }
+
+    /// Reads the header at the start of `bytes` (the whole file, or a prefix of it holding the header).
     ///
-    /// - Parameters:
-    ///   - bytes: The whole file: magic, big-endian dimensions, then the elements.
-    ///   - source: The name used in error messages (usually the file's path).
-    /// - Returns: The parsed array, sharing `bytes` as its storage.
-    /// - Throws: ``DataError`` for a bad magic, an element type other than unsigned byte,
-    ///   a header or payload shorter than declared, or extra bytes after the payload.
-    public static func parse(_ bytes: [UInt8], source: String) throws(DataError) -> IDXArray {
+    /// - Throws: ``DataError`` for a bad magic, an element type other than unsigned byte, a header shorter than
+    ///   its rank says, or dimensions whose size overflows.
+    static func parseHeader(_ bytes: [UInt8], source: String) throws(DataError) -> Header {
         let length = bytes.count
         guard length >= 4 else { throw .truncated(file: source, expectedBytes: 4, foundBytes: length) }
         guard bytes[0] == 0, bytes[1] == 0 else { throw .badMagic(file: source, found: Array(bytes[0..<4])) }
@@ -126,13 +168,27 @@ public enum IDXReader {
         }
         let (expected, overflow) = headerSize.addingReportingOverflow(elementCount)
         guard !overflow else { throw .dimensionsTooLarge(file: source, dimensions: dimensions) }
+        return Header(dimensions: dimensions, headerSize: headerSize, totalBytes: expected)
+    }
+
+    /// Parses the bytes of an uncompressed IDX file.
+    ///
+    /// - Parameters:
+    ///   - bytes: The whole file: magic, big-endian dimensions, then the elements.
+    ///   - source: The name used in error messages (usually the file's path).
+    /// - Returns: The parsed array, sharing `bytes` as its storage.
+    /// - Throws: ``DataError`` for a bad magic, an element type other than unsigned byte,
+    ///   a header or payload shorter than declared, or extra bytes after the payload.
+    public static func parse(_ bytes: [UInt8], source: String) throws(DataError) -> IDXArray {
+        let header = try parseHeader(bytes, source: source)
+        let length = bytes.count, expected = header.totalBytes
         guard length >= expected else {
             throw .truncated(file: source, expectedBytes: expected, foundBytes: length)
         }
         guard length == expected else {
             throw .trailingData(file: source, expectedBytes: expected, foundBytes: length)
         }
-        return IDXArray(dimensions: dimensions, storage: bytes, headerSize: headerSize)
+        return IDXArray(dimensions: header.dimensions, storage: bytes, headerSize: header.headerSize)
     }
 
     /// Writes an uncompressed unsigned-byte IDX file (big-endian dimensions, then the elements).

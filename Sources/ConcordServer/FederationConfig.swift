@@ -1,3 +1,4 @@
+import ConcordGovernance
 import ConcordNN
 import ConcordWire
 import Foundation
@@ -135,6 +136,12 @@ public struct FederationConfig: Sendable, Equatable, Codable {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(path: path, problem: "cannot read it: \(error.localizedDescription)")
+        }
+        do {
+            // Before Yams reads it: an alias bomb of a kilobyte would otherwise expand to gigabytes.
+            try YAMLGuard.check(text)
+        } catch {
+            throw ConfigError(path: path, problem: "line \(error.line): \(error.reason)")
         }
         var config: FederationConfig
         do {

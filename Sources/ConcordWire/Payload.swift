@@ -99,8 +99,13 @@ struct PayloadAssembler: Sendable {
         }
         self.expected = Int(expected)
         bytes = Data()
-        bytes.reserveCapacity(Int(expected))
+        // Only what a few chunks hold: the announcement is the peer's word, and a peer that announces gigabytes
+        // and sends nothing must not cost them. The buffer grows with the chunks that do arrive.
+        bytes.reserveCapacity(min(self.expected, Self.initialReservation))
     }
+
+    /// The most bytes reserved before any chunk arrives.
+    static let initialReservation = 4 * Payload.chunkSize
 
     /// Whether every announced byte has arrived.
     var isComplete: Bool { bytes.count == expected }

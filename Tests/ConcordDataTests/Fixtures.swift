@@ -59,6 +59,48 @@ enum Fixtures {
         }
         return Array(output[..<produced])
     }
+
+    /// One gzip member holding `prefix` then `count` zero bytes, compressed as a stream (a decompression bomb:
+    /// about a thousandth of `count` long), without ever holding the zeros in memory at once.
+    static func gzipZeros(after prefix: [UInt8], count: Int) throws -> [UInt8] {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        let status = deflateInit2_(
+            stream, Z_BEST_COMPRESSION, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY, zlibVersion(),
+            Int32(MemoryLayout<z_stream>.size))
+        try #require(status == Z_OK)
+        defer { deflateEnd(stream) }
+        var result: [UInt8] = []
+        var output = [UInt8](repeating: 0, count: 1 << 16)
+        func feed(_ bytes: [UInt8], flush: Int32) throws {
+            var input = bytes
+            try input.withUnsafeMutableBufferPointer { source in
+                stream.pointee.next_in = source.baseAddress
+                stream.pointee.avail_in = UInt32(source.count)
+                repeat {
+                    let produced = try output.withUnsafeMutableBufferPointer { destination in
+                        stream.pointee.next_out = destination.baseAddress
+                        stream.pointee.avail_out = UInt32(destination.count)
+                        let code = deflate(stream, flush)
+                        try #require(code == Z_OK || code == Z_STREAM_END || code == Z_BUF_ERROR)
+                        return destination.count - Int(stream.pointee.avail_out)
+                    }
+                    result += output[..<produced]
+                } while stream.pointee.avail_out == 0 || stream.pointee.avail_in > 0
+            }
+        }
+        try feed(prefix, flush: Z_NO_FLUSH)
+        let block = [UInt8](repeating: 0, count: 1 << 20)
+        var left = count
+        while left > 0 {
+            let part = min(left, block.count)
+            try feed(part == block.count ? block : Array(block[..<part]), flush: Z_NO_FLUSH)
+            left -= part
+        }
+        try feed([], flush: Z_FINISH)
+        return result
+    }
 }
 
 /// A fresh directory under the system temporary directory, removed by ``remove()``.

@@ -9,6 +9,17 @@ extension Charter {
     ///
     /// - Throws: ``CharterError`` naming the field and line of the first problem.
     public init(yaml text: String) throws(CharterError) {
+        // Before Yams composes the text: composing an alias bomb hashes its expansion, and reading it walks it.
+        let summary: YAMLGuard.Summary
+        do {
+            summary = try YAMLGuard.check(text)
+        } catch {
+            throw CharterError(field: nil, line: error.line, reason: error.reason)
+        }
+        if let line = summary.firstAliasLine {
+            throw CharterError(
+                field: nil, line: line, reason: "YAML aliases are not allowed in a charter; write the value out")
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
