@@ -33,9 +33,9 @@ final class BackgroundProcess: @unchecked Sendable {
 
     /// Waits for the process to end, at most `timeout` seconds; kills it if it does not.
     @discardableResult
-    func wait(timeout: Double) -> Int32? {
+    func wait(timeout: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
+        while process.isRunning, Date() < deadline { await Self.pause() }
         guard !process.isRunning else {
             kill()
             return nil
@@ -44,26 +44,29 @@ final class BackgroundProcess: @unchecked Sendable {
     }
 
     /// Waits until the output contains `text`, at most `timeout` seconds.
-    func waitFor(_ text: String, timeout: Double) -> Bool {
+    func waitFor(_ text: String, timeout: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if output.contains(text) { return true }
-            usleep(50_000)
+            await Self.pause()
         }
         return false
     }
 
     /// Waits until the file at `path` exists and is not empty, at most `timeout` seconds, and returns its
     /// text; nil when it never appears or the process ends first.
-    func waitForFile(_ path: String, timeout: Double) -> String? {
+    func waitForFile(_ path: String, timeout: Double) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty { return text }
             guard process.isRunning else { return nil }
-            usleep(50_000)
+            await Self.pause()
         }
         return nil
     }
+
+    /// Waits between two looks without holding a thread of the cooperative pool.
+    private static func pause() async { try? await Task.sleep(for: .milliseconds(50)) }
 
     deinit { if process.isRunning { kill() } }
 }

@@ -10,12 +10,14 @@ struct FederationProcessTests {
     struct Federation {
         let folder: URL
 
-        init() throws {
+        init() async throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("concord-fed-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let pki = try Concord.run(["certs", "init", "--out", path("pki"), "--nodes", names.joined(separator: ",")])
+            let pki = try await Concord.run([
+                "certs", "init", "--out", path("pki"), "--nodes", names.joined(separator: ","),
+            ])
             #expect(pki.status == 0, "\(pki.stderr)")
-            let partition = try Concord.run([
+            let partition = try await Concord.run([
                 "partition", "--names", names.joined(separator: ","), "--out", path("data"), "--seed", "1",
             ])
             #expect(partition.status == 0, "\(partition.stderr)")
@@ -50,7 +52,7 @@ struct FederationProcessTests {
 
         /// Starts `concord serve` on the port the system picks (or on `port`, to restart where the nodes
         /// look) and waits for the port it writes.
-        func serve(log: String, port: Int? = nil) throws -> (process: BackgroundProcess, port: Int) {
+        func serve(log: String, port: Int? = nil) async throws -> (process: BackgroundProcess, port: Int) {
             let portFile = path("port-\(log)")
             let process = try BackgroundProcess(
                 [
@@ -60,7 +62,7 @@ struct FederationProcessTests {
                     + (port.map { ["--listen", "127.0.0.1:\($0)"] } ?? []),
                 log: folder.appendingPathComponent(log))
             let listening = try #require(
-                process.waitForFile(portFile, timeout: 120), "serve never listened: \(process.output)")
+                await process.waitForFile(portFile, timeout: 120), "serve never listened: \(process.output)")
             let bound = try #require(Int(listening.trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(process.output.contains("listening on 127.0.0.1:\(bound) "), "\(process.output)")
             return (process, bound)
@@ -75,8 +77,8 @@ struct FederationProcessTests {
         }
 
         /// What `concord simulate` makes of the same seed and partition: the reference.
-        func simulate(rounds: Int) throws -> Data {
-            let result = try Concord.run([
+        func simulate(rounds: Int) async throws -> Data {
+            let result = try await Concord.run([
                 "simulate", "--model", "mlp", "--clients", "3", "--fraction", "1", "--local-epochs", "1",
                 "--batch-size", "50", "--lr", "0.1", "--rounds", "\(rounds)", "--partition", "iid", "--seed", "1",
                 "--save", path("simulated.safetensors"),
@@ -91,53 +93,53 @@ struct FederationProcessTests {
     }
 
     @Test("three nodes over mutual TLS match the simulation bit for bit, also after kill -9 of the coordinator")
-    func trainsAndSurvivesCoordinatorKill() throws {
-        let federation = try Federation()
+    func trainsAndSurvivesCoordinatorKill() async throws {
+        let federation = try await Federation()
         defer { federation.remove() }
-        let reference = try federation.simulate(rounds: 8)
+        let reference = try await federation.simulate(rounds: 8)
 
         _ = try federation.configure(rounds: 8)
-        var (coordinator, port) = try federation.serve(log: "serve-1.log")
+        var (coordinator, port) = try await federation.serve(log: "serve-1.log")
         let nodes = try Self.names.map { try federation.node($0, port: port) }
-        #expect(coordinator.waitFor("round 1/8", timeout: 120), "\(coordinator.output)")
+        #expect(await coordinator.waitFor("round 1/8", timeout: 120), "\(coordinator.output)")
         // kill -9 at a random moment of the run, then start it again with the same configuration, on the
         // port the nodes know.
-        usleep(UInt32.random(in: 0..<1_500_000))
+        try await Task.sleep(for: .microseconds(Int.random(in: 0..<1_500_000)))
         coordinator.kill()
         #expect(!coordinator.output.contains("round 8/8"), "the run ended before the kill; the test proves nothing")
-        (coordinator, port) = try federation.serve(log: "serve-2.log", port: port)
-        #expect(coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
+        (coordinator, port) = try await federation.serve(log: "serve-2.log", port: port)
+        #expect(await coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
         #expect(coordinator.output.contains("resuming run 'test' after round"), "\(coordinator.output)")
         #expect(try federation.finalModel() == reference, "the resumed run's final model differs from the simulation's")
         for node in nodes {
-            #expect(node.wait(timeout: 30) == 0, "\(node.output)")
+            #expect(await node.wait(timeout: 30) == 0, "\(node.output)")
             #expect(node.output.contains("is over"))
         }
     }
 
     @Test("a node killed mid-round: the round completes with the others, and the node rejoins after restart")
-    func survivesNodeKill() throws {
-        let federation = try Federation()
+    func survivesNodeKill() async throws {
+        let federation = try await Federation()
         defer { federation.remove() }
         // Every round waits for all three to be connected, so round 2 starts at once with gamma in it.
         _ = try federation.configure(rounds: 3, minFitResults: 2)
-        let (coordinator, port) = try federation.serve(log: "serve.log")
+        let (coordinator, port) = try await federation.serve(log: "serve.log")
         let alpha = try federation.node("alpha", port: port), beta = try federation.node("beta", port: port)
         var gamma = try federation.node("gamma", port: port)
-        #expect(coordinator.waitFor("round 1/3", timeout: 120), "\(coordinator.output)")
-        usleep(300_000)  // into round 2
+        #expect(await coordinator.waitFor("round 1/3", timeout: 120), "\(coordinator.output)")
+        try await Task.sleep(for: .milliseconds(300))  // into round 2
         gamma.kill()
-        #expect(coordinator.waitFor("round 2/3: 2 of 3 answered", timeout: 120), "\(coordinator.output)")
+        #expect(await coordinator.waitFor("round 2/3: 2 of 3 answered", timeout: 120), "\(coordinator.output)")
         gamma = try federation.node("gamma", port: port, log: "node-gamma-2.log")
-        #expect(coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
+        #expect(await coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
         let output = coordinator.output
         #expect(output.contains("round 3/3: 3 of 3 answered"), "\(output)")
         #expect(output.components(separatedBy: "gamma: connected").count == 3, "gamma should have joined twice")
         for node in [alpha, beta, gamma] {
-            #expect(node.wait(timeout: 30) == 0, "\(node.output)")
+            #expect(await node.wait(timeout: 30) == 0, "\(node.output)")
             #expect(node.output.contains("is over"), "\(node.output)")
         }
-        let status = try Concord.run(["status", "--store", federation.path("run.sqlite")])
+        let status = try await Concord.run(["status", "--store", federation.path("run.sqlite")])
         #expect(status.stdout.contains("run 'test': finished"), "\(status.stdout)")
     }
 }

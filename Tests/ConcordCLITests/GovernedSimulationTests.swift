@@ -6,9 +6,9 @@ import Testing
 struct GovernedSimulationTests {
     /// A directory holding tiny MNIST and a charter in force for 10 simulated participants of seed 1,
     /// permitting logreg with fedavg, z ≥ 1, ε ≤ 8, every participant capped at 8 but participant-3 at 2.
-    static func federation() throws -> URL {
+    static func federation() async throws -> URL {
         let directory = try TinyMNIST.write(trainCount: 200, testCount: 40)
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "charter", "init", "--out", directory.appendingPathComponent("charter.yaml").path, "--simulated", "10",
             "--seed", "1", "--sign-simulated", "--model", "logreg", "--strategy", "fedavg", "--no-secure-aggregation",
             "--min-noise-multiplier", "1", "--max-epsilon", "8", "--epsilon-cap", "8",
@@ -18,8 +18,8 @@ struct GovernedSimulationTests {
         return directory
     }
 
-    func simulate(_ directory: URL, _ extra: [String]) throws -> Concord.Result {
-        try Concord.run(
+    func simulate(_ directory: URL, _ extra: [String]) async throws -> Concord.Result {
+        try await Concord.run(
             [
                 "simulate", "--data", directory.path, "--model", "logreg", "--clients", "10", "--fraction", "0.5",
                 "--seed", "1", "--dp-clip", "1", "--dp-delta", "1e-5", "--dp-epsilon-budget", "8",
@@ -27,12 +27,12 @@ struct GovernedSimulationTests {
             ] + extra)
     }
 
-    @Test func participantsStopAtTheirOwnCapsAndTheRecordVerifies() throws {
-        let directory = try Self.federation()
+    @Test func participantsStopAtTheirOwnCapsAndTheRecordVerifies() async throws {
+        let directory = try await Self.federation()
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("audit.jsonl").path
         let report = directory.appendingPathComponent("report.json")
-        let result = try simulate(
+        let result = try await simulate(
             directory,
             ["--dp-noise-multiplier", "1.5", "--rounds", "12", "--audit-log", log, "--report", report.path])
         #expect(result.status == 0, "\(result.stderr)")
@@ -48,7 +48,7 @@ struct GovernedSimulationTests {
         let rounds = try #require(json["rounds"] as? [[String: Any]])
         #expect(rounds.contains { ($0["failures"] as? Int ?? 0) > 0 }, "participant-3's refusal is recorded")
 
-        let verify = try Concord.run([
+        let verify = try await Concord.run([
             "audit", "verify", log, "--charter", directory.appendingPathComponent("charter.yaml").path,
         ])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
@@ -62,46 +62,46 @@ struct GovernedSimulationTests {
         }
     }
 
-    @Test func theRunsModelIsReleasedOnlyWithAQuorumOfParticipants() throws {
-        let directory = try Self.federation()
+    @Test func theRunsModelIsReleasedOnlyWithAQuorumOfParticipants() async throws {
+        let directory = try await Self.federation()
         defer { try? FileManager.default.removeItem(at: directory) }
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        func run(_ arguments: [String]) throws -> Concord.Result {
-            let result = try Concord.run(arguments)
+        func run(_ arguments: [String]) async throws -> Concord.Result {
+            let result = try await Concord.run(arguments)
             #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
             return result
         }
-        _ = try simulate(
+        _ = try await simulate(
             directory,
             [
                 "--dp-noise-multiplier", "1.5", "--rounds", "3", "--audit-log", path("audit.jsonl"), "--save",
                 path("model.safetensors"),
             ])
         for name in ["coordinator"] + (0..<6).map({ "participant-\($0)" }) {
-            _ = try run(["keys", "generate", "--simulated-seed", "1", "--name", name, "--out", path(name)])
+            _ = try await run(["keys", "generate", "--simulated-seed", "1", "--name", name, "--out", path(name)])
         }
-        _ = try run([
+        _ = try await run([
             "release", "create", "--model", path("model.safetensors"), "--charter", path("charter.yaml"),
             "--audit", path("audit.jsonl"), "--key", path("coordinator.key"), "--out", path("release.json"),
         ])
-        func verify() throws -> Int32 {
-            try Concord.run([
+        func verify() async throws -> Int32 {
+            try await Concord.run([
                 "release", "verify", "--release", path("release.json"), "--model", path("model.safetensors"),
                 "--charter", path("charter.yaml"), "--audit", path("audit.jsonl"),
             ]).status
         }
         for i in 0..<5 {
-            _ = try run([
+            _ = try await run([
                 "release", "sign", "--release", path("release.json"), "--charter", path("charter.yaml"),
                 "--key", path("participant-\(i).key"), "--model", path("model.safetensors"),
             ])
         }
-        #expect(try verify() != 0, "5 of 10 is below the majority quorum of 6")
-        _ = try run([
+        await #expect(try verify() != 0, "5 of 10 is below the majority quorum of 6")
+        _ = try await run([
             "release", "sign", "--release", path("release.json"), "--charter", path("charter.yaml"),
             "--key", path("participant-5.key"), "--model", path("model.safetensors"),
         ])
-        #expect(try verify() == 0, "6 of 10 co-signed the exact model")
+        await #expect(try verify() == 0, "6 of 10 co-signed the exact model")
     }
 
     @Test(arguments: [
@@ -110,24 +110,24 @@ struct GovernedSimulationTests {
         (["--dp-noise-multiplier", "1", "--model", "mlp"], "tasks"),
         (["--dp-noise-multiplier", "1", "--rounds", "80"], "tasks[0].max_rounds"),
     ])
-    func aRunTheCharterDoesNotPermitIsRefusedNamingTheClause(extra: [String], clause: String) throws {
-        let directory = try Self.federation()
+    func aRunTheCharterDoesNotPermitIsRefusedNamingTheClause(extra: [String], clause: String) async throws {
+        let directory = try await Self.federation()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try simulate(directory, extra)
+        let result = try await simulate(directory, extra)
         #expect(result.status != 0)
         #expect(result.stderr.contains("the charter does not permit this run: \(clause)"), "\(result.stderr)")
         #expect(!result.stdout.contains("round 1/"), "refused before its first round")
     }
 
-    @Test func aCharterNotInForceIsRefused() throws {
+    @Test func aCharterNotInForceIsRefused() async throws {
         let directory = try TinyMNIST.write(trainCount: 100, testCount: 20)
         defer { try? FileManager.default.removeItem(at: directory) }
         let charter = directory.appendingPathComponent("charter.yaml").path
-        _ = try Concord.run([
+        _ = try await Concord.run([
             "charter", "init", "--out", charter, "--simulated", "4", "--seed", "1", "--model", "logreg",
             "--no-secure-aggregation",
         ])
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "4", "--charter", charter,
             "--dp-noise-multiplier", "1", "--dp-clip", "1", "--dp-epsilon-budget", "8",
         ])

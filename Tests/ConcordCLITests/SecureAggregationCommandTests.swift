@@ -4,11 +4,11 @@ import Testing
 /// End-to-end tests of `concord simulate --secure-aggregation` and `concord bench secagg`.
 @Suite("concord secure aggregation")
 struct SecureAggregationCommandTests {
-    @Test func aSimulationWithSecureAggregationAndDropoutsTrains() throws {
+    @Test func aSimulationWithSecureAggregationAndDropoutsTrains() async throws {
         let directory = try TinyMNIST.write(trainCount: 400, testCount: 50)
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("report.json")
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "20", "--fraction", "0.5",
             "--rounds", "3", "--lr", "0.5", "--secure-aggregation", "--dropout", "0.2@masked-input",
             "--report", report.path,
@@ -22,10 +22,10 @@ struct SecureAggregationCommandTests {
         #expect((json["final_test_accuracy"] as? Double ?? 0) > 0.5)
     }
 
-    @Test func differentialPrivacyComposesWithSecureAggregation() throws {
+    @Test func differentialPrivacyComposesWithSecureAggregation() async throws {
         let directory = try TinyMNIST.write(trainCount: 400, testCount: 50)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "20", "--fraction", "0.5",
             "--rounds", "2", "--secure-aggregation", "--dp-noise-multiplier", "0.5", "--dp-clip", "1",
         ])
@@ -37,10 +37,10 @@ struct SecureAggregationCommandTests {
         (["--strategy", "median"], "needs individual updates"),
         (["--strategy", "scaffold"], "needs individual updates"),
     ])
-    func strategiesThatNeedIndividualUpdatesAreRefused(extra: [String], message: String) throws {
+    func strategiesThatNeedIndividualUpdatesAreRefused(extra: [String], message: String) async throws {
         let directory = try TinyMNIST.write(trainCount: 100, testCount: 20)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try Concord.run(
+        let result = try await Concord.run(
             ["simulate", "--data", directory.path, "--model", "logreg", "--clients", "10", "--secure-aggregation"]
                 + extra)
         #expect(result.status != 0)
@@ -53,14 +53,14 @@ struct SecureAggregationCommandTests {
         ["simulate", "--secure-aggregation", "--secagg-neighbors", "4", "--secagg-threshold", "2"],
         ["simulate", "--secure-aggregation", "--secagg-bits", "40"], ["bench", "secagg", "--clients", "2"],
     ])
-    func invalidSettingsAreRejected(arguments: [String]) throws {
-        let result = try Concord.run(arguments)
+    func invalidSettingsAreRejected(arguments: [String]) async throws {
+        let result = try await Concord.run(arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains("Error"), "stderr: \(result.stderr)")
     }
 
-    @Test func benchPrintsTheRoundAndItsStages() throws {
-        let result = try Concord.run([
+    @Test func benchPrintsTheRoundAndItsStages() async throws {
+        let result = try await Concord.run([
             "bench", "secagg", "--clients", "6", "--params", "5000", "--repeats", "1", "--json",
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")

@@ -29,12 +29,12 @@ struct ServeListenTests {
     }
 
     @Test("a port another process holds: 'address already in use', exit 1, no store written")
-    func takenPort() throws {
+    func takenPort() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let holder = try HeldPort()
         let config = try Self.configure(listen: "127.0.0.1:\(holder.port)", in: folder)
-        let result = try Concord.run(["serve", "--config", config, "--insecure"])
+        let result = try await Concord.run(["serve", "--config", config, "--insecure"])
         #expect(result.status != 0)
         #expect(
             result.stderr.contains("cannot listen on 127.0.0.1:\(holder.port): address already in use"),
@@ -43,11 +43,11 @@ struct ServeListenTests {
     }
 
     @Test("a host that does not resolve: 'unknown host', exit 1, no store written")
-    func unknownHost() throws {
+    func unknownHost() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try Self.configure(listen: "no-such-host.invalid:7443", in: folder)
-        let result = try Concord.run(["serve", "--config", config, "--insecure"])
+        let result = try await Concord.run(["serve", "--config", config, "--insecure"])
         #expect(result.status != 0)
         #expect(
             result.stderr.contains("cannot listen on no-such-host.invalid:7443: unknown host 'no-such-host.invalid'"),
@@ -56,11 +56,11 @@ struct ServeListenTests {
     }
 
     @Test("--listen that is not HOST:PORT is a usage error")
-    func badListenFlag() throws {
+    func badListenFlag() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try Self.configure(listen: "127.0.0.1:0", in: folder)
-        let result = try Concord.run(["serve", "--config", config, "--insecure", "--listen", "7443"])
+        let result = try await Concord.run(["serve", "--config", config, "--insecure", "--listen", "7443"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--listen must be HOST:PORT"), "\(result.stderr)")
     }

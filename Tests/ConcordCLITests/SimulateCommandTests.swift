@@ -4,11 +4,11 @@ import Testing
 /// End-to-end tests of `concord simulate`.
 @Suite("concord simulate")
 struct SimulateCommandTests {
-    @Test func writesTheReportAndStopsAtTheTarget() throws {
+    @Test func writesTheReportAndStopsAtTheTarget() async throws {
         let directory = try TinyMNIST.write(trainCount: 400, testCount: 100)
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("simulate.json")
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "8", "--fraction", "0.5",
             "--local-epochs", "1", "--batch-size", "10", "--lr", "0.5", "--rounds", "15", "--partition", "shards",
             "--seed", "4", "--target-accuracy", "0.9", "--report", report.path,
@@ -31,11 +31,11 @@ struct SimulateCommandTests {
         #expect(result.stdout.contains("round 1/15"))
     }
 
-    @Test func reportsNullWhenThereIsNoTarget() throws {
+    @Test func reportsNullWhenThereIsNoTarget() async throws {
         let directory = try TinyMNIST.write(trainCount: 100, testCount: 20)
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("simulate.json")
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "4",
             "--rounds", "2", "--report", report.path,
         ])
@@ -44,8 +44,8 @@ struct SimulateCommandTests {
         #expect(text.contains("\"rounds_to_target\" : null"))
     }
 
-    @Test func runsTheFedProxSyntheticFederation() throws {
-        let result = try Concord.run([
+    @Test func runsTheFedProxSyntheticFederation() async throws {
+        let result = try await Concord.run([
             "simulate", "--dataset", "synthetic:1,1", "--model", "logreg", "--fraction", "0.34",
             "--rounds", "2", "--batch-size", "10", "--lr", "0.01",
         ])
@@ -53,11 +53,11 @@ struct SimulateCommandTests {
         #expect(result.stdout.contains("30 participants"))
     }
 
-    @Test func runsARobustStrategyAgainstAttackersAndReportsThem() throws {
+    @Test func runsARobustStrategyAgainstAttackersAndReportsThem() async throws {
         let directory = try TinyMNIST.write(trainCount: 200, testCount: 40)
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("simulate.json")
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "10", "--fraction", "1",
             "--rounds", "2", "--strategy", "trimmed-mean:0.2+fedavgm", "--attack", "sign-flip:4", "--attackers", "0.2",
             "--report", report.path,
@@ -70,11 +70,11 @@ struct SimulateCommandTests {
         #expect(json["privacy"] is NSNull)
     }
 
-    @Test func aPrivateRunReportsEpsilonAndStopsAtItsBudget() throws {
+    @Test func aPrivateRunReportsEpsilonAndStopsAtItsBudget() async throws {
         let directory = try TinyMNIST.write(trainCount: 400, testCount: 40)
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("simulate.json")
-        let result = try Concord.run([
+        let result = try await Concord.run([
             "simulate", "--data", directory.path, "--model", "logreg", "--clients", "40", "--fraction", "0.1",
             "--rounds", "50", "--dp-noise-multiplier", "1", "--dp-clip", "1", "--dp-epsilon-budget", "3",
             "--report", report.path,
@@ -104,8 +104,8 @@ struct SimulateCommandTests {
         ["simulate", "--dp-noise-multiplier", "1", "--dp-clip", "1", "--strategy", "median"],
         ["simulate", "--stragglers", "1.5"], ["simulate", "--server-momentum", "1"],
     ])
-    func badStrategyAttackAndPrivacySettingsAreClearErrors(arguments: [String]) throws {
-        let result = try Concord.run(arguments)
+    func badStrategyAttackAndPrivacySettingsAreClearErrors(arguments: [String]) async throws {
+        let result = try await Concord.run(arguments)
         #expect(result.status != 0)
         #expect(!result.stderr.isEmpty && !result.stderr.contains("Fatal error"), "stderr: \(result.stderr)")
     }
@@ -116,8 +116,8 @@ struct SimulateCommandTests {
         ["simulate", "--target-accuracy", "2"],
         ["simulate", "--model", "logreg", "--clients", "70000"],
     ])
-    func badSettingsAreClearErrors(arguments: [String]) throws {
-        let result = try Concord.run(arguments)
+    func badSettingsAreClearErrors(arguments: [String]) async throws {
+        let result = try await Concord.run(arguments)
         #expect(result.status != 0)
         #expect(!result.stderr.isEmpty && !result.stderr.contains("Fatal error"), "stderr: \(result.stderr)")
     }

@@ -22,7 +22,10 @@ enum Concord {
         }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `concord` with `arguments` to its end. Waiting happens on threads of its own, never on Swift's
+    /// cooperative pool: a test that blocked a pool thread for a long run would starve every other test of
+    /// the suite (the pool has one thread per core), and their deadlines would pass.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments
@@ -33,19 +36,21 @@ enum Concord {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        async let outData = onThread { out.fileHandleForReading.readDataToEndOfFile() }
+        async let errData = onThread { err.fileHandleForReading.readDataToEndOfFile() }
+        let (stdout, stderr) = await (outData, errData)
+        await onThread { process.waitUntilExit() }
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// Runs `body`, which blocks, on a thread of its own and returns its result without holding a thread of
+/// Swift's cooperative pool meanwhile.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }
 

@@ -36,18 +36,21 @@ struct IdlePeerTests {
         }
         #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
 
-        // Every idle connection is closed: 150 over the per-address cap at once, 50 at the deadline.
-        let closed = flood.map { $0.waitUntilClosed(timeout: 20) }
-        #expect(closed.allSatisfy { $0 != nil }, "\(closed.filter { $0 == nil }.count) idle connections left open")
-        if let slowest = closed.compactMap({ $0 }).max() {
-            #expect(slowest.timeIntervalSince(opened) < deadline + 10)
-        }
+        // Every idle connection is closed: those over the per-address cap at once, the others at the deadline.
+        let end = Date().addingTimeInterval(deadline + 20)
+        while Date() < end, !flood.allSatisfy(\.isClosed) { try await Task.sleep(for: .milliseconds(50)) }
+        let open = flood.filter { !$0.isClosed }.count
+        #expect(open == 0, "\(open) idle connections left open")
+        #expect(Date().timeIntervalSince(opened) < deadline + 10)
         let events = server.events.all.compactMap { event -> String? in
             if case .connectionClosed(let peer, let reason) = event, peer.contains("127.0.0.2") { reason } else { nil }
         }
         #expect(events.count == 200)
-        #expect(events.filter { $0.hasPrefix("no gRPC stream within") }.count == 50)
-        #expect(events.filter { $0.hasPrefix("50 connections from 127.0.0.2") }.count == 150)
+        // The first 50 are let wait and time out; the rest are refused while 50 wait (how many of them find a
+        // free place depends on how fast they are accepted).
+        let timedOut = events.filter { $0.hasPrefix("no gRPC stream within") }.count
+        let refused = events.filter { $0.hasPrefix("50 connections from 127.0.0.2 are already waiting") }.count
+        #expect(timedOut >= 50 && timedOut + refused == 200, "\(timedOut) timed out, \(refused) refused")
         #expect(server.server.pendingConnections == 0)
 
         // The nodes that got in while the flood was waiting train as usual.
@@ -116,13 +119,12 @@ final class IdleConnection: Sendable {
         }
     }
 
-    /// When the server closed the connection, or nil if it is still open after `timeout` seconds.
-    func waitUntilClosed(timeout: Double) -> Date? {
+    /// Whether the server has closed the connection (looks without waiting).
+    var isClosed: Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&entry, 1, Int32(timeout * 1000)) == 1 else { return nil }
+        guard poll(&entry, 1, 0) == 1 else { return false }
         var byte: UInt8 = 0
-        let count = recv(descriptor, &byte, 1, 0)
-        return count <= 0 ? Date() : nil
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) <= 0
     }
 
     deinit { close(descriptor) }
