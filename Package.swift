@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
+        .target(name: "ConcordSystem"),
         .target(name: "ConcordTensor"),
         .target(name: "ConcordNN", dependencies: ["ConcordTensor"]),
         .systemLibrary(
@@ -55,7 +56,7 @@ let package = Package(
         .target(
             name: "ConcordGovernance",
             dependencies: [
-                "ConcordFederation", "ConcordNN", "ConcordPrivacy",
+                "ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -63,7 +64,7 @@ let package = Package(
         .target(
             name: "ConcordWire",
             dependencies: [
-                "ConcordFederation", "ConcordNN", "ConcordData", "ConcordPrivacy",
+                "ConcordFederation", "ConcordNN", "ConcordData", "ConcordPrivacy", "ConcordSystem",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "ConcordStore",
             dependencies: [
-                "ConcordFederation", "ConcordNN",
+                "ConcordFederation", "ConcordNN", "ConcordSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -97,6 +98,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "ConcordSystemTests", dependencies: ["ConcordSystem"]),
         .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
         .testTarget(
             name: "ConcordNNTests",
@@ -130,7 +132,7 @@ let package = Package(
                 "ConcordServer", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
             ]
         ),
-        .testTarget(name: "ConcordCLITests", dependencies: ["concord"]),
+        .testTarget(name: "ConcordCLITests", dependencies: ["concord", "ConcordStore"]),
         .testTarget(
             name: "ConcordStoreTests",
             dependencies: [
