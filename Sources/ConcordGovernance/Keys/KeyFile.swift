@@ -1,3 +1,4 @@
+import ConcordSystem
 import Foundation
 
 /// Concord's key files: two lines of text, a header naming the kind and the canonical base64 of the 32 raw key
@@ -8,7 +9,8 @@ import Foundation
 /// <base64 of the 32-byte private key (RFC 8032 seed)>
 /// ```
 /// and the same with `concord-ed25519-public-key-v1` for a public key. A trailing newline is written and accepted;
-/// nothing else is. Private key files are written with permissions 0600.
+/// nothing else is. A private key file is created with mode 0600 before its first byte is written (through
+/// ConcordSystem's `SecretFile`), and one that its group or others may read is refused when read.
 public enum KeyFile {
     /// The header line of a private key file.
     public static let privateHeader = "concord-ed25519-private-key-v1"
@@ -42,11 +44,23 @@ public enum KeyFile {
         return try PublicKey(base64: body)
     }
 
-    /// Reads a private key file.
+    /// Reads a private key file, refusing one that its group or other users may read (as ssh does).
     ///
-    /// - Throws: ``KeyError`` when the file cannot be read or is not a private key file.
-    public static func readIdentity(at path: String) throws(KeyError) -> SigningIdentity {
-        try identity(fromText: read(path), path: path)
+    /// - Parameters:
+    ///   - path: the private key file.
+    ///   - allowInsecurePermissions: read it even when its mode lets group or others at it.
+    /// - Throws: ``KeyError/insecurePermissions(path:mode:)`` when `mode & 0o077 != 0` (unless allowed), or
+    ///   ``KeyError`` when the file cannot be read or is not a private key file.
+    public static func readIdentity(
+        at path: String, allowInsecurePermissions: Bool = false
+    ) throws(KeyError) -> SigningIdentity {
+        let text = try read(path)
+        do {
+            try SecretFile.checkPrivate(path, allowInsecure: allowInsecurePermissions)
+        } catch {
+            throw KeyError(error)
+        }
+        return try identity(fromText: text, path: path)
     }
 
     /// Reads a public key file (or the public half of a private key file).
@@ -58,29 +72,35 @@ public enum KeyFile {
         return try publicKey(fromText: text, path: path)
     }
 
-    /// Writes `identity` to `prefix.key` (0600) and its public key to `prefix.pub`; refuses to overwrite.
+    /// Writes `identity` to `prefix.key` (mode 0600 from its first byte) and its public key to `prefix.pub`, each
+    /// atomically (whole or not at all).
     ///
+    /// - Parameters:
+    ///   - identity: the key pair.
+    ///   - prefix: the path of the two files, without `.key` or `.pub`.
+    ///   - replacing: replace existing files; by default an existing key is never overwritten.
     /// - Returns: the two paths written.
-    /// - Throws: ``KeyError/file(path:detail:)`` when a file exists or cannot be written.
+    /// - Throws: ``KeyError/file(path:detail:)`` when a file exists (without `replacing`) or cannot be written.
     @discardableResult
     public static func write(
-        _ identity: SigningIdentity, prefix: String
+        _ identity: SigningIdentity, prefix: String, replacing: Bool = false
     ) throws(KeyError) -> (
         privateKey: String, publicKey: String
     ) {
         let privatePath = prefix + ".key", publicPath = prefix + ".pub"
-        for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+        for path in [privatePath, publicPath] where !replacing && SecretFile.exists(path) {
             throw .file(path: path, detail: "already exists; refusing to overwrite a key")
         }
-        try write(text(of: identity), to: privatePath, permissions: 0o600)
-        try write(text(of: identity.publicKey), to: publicPath, permissions: 0o644)
+        do {
+            try SecretFile.write(text(of: identity), to: privatePath, replacing: replacing)
+            try SecretFile.write(
+                Array(text(of: identity.publicKey).utf8), to: publicPath, mode: 0o644, replacing: replacing)
+        } catch .exists(let path) {
+            throw .file(path: path, detail: "already exists; refusing to overwrite a key")
+        } catch {
+            throw KeyError(error)
+        }
         return (privatePath, publicPath)
-    }
-
-    private static func write(_ text: String, to path: String, permissions: Int) throws(KeyError) {
-        let created = FileManager.default.createFile(
-            atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: permissions])
-        guard created else { throw .file(path: path, detail: "cannot be written") }
     }
 
     private static func read(_ path: String) throws(KeyError) -> String {
