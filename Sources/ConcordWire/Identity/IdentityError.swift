@@ -1,3 +1,4 @@
+import ConcordSystem
 import Foundation
 
 /// Why a federation identity (a CA, a certificate, a key or a PKI directory) was refused.
@@ -38,6 +39,8 @@ public enum IdentityError: Error, Sendable, Equatable, CustomStringConvertible {
     case fileUnreadable(path: String, reason: String)
     /// A file or directory could not be written.
     case fileWriteFailed(path: String, reason: String)
+    /// A private key file's mode lets its group or other users read it (`mode & 0o077 != 0`).
+    case insecureKeyPermissions(path: String, mode: UInt32)
 
     /// A sentence saying what is wrong and what to do.
     public var description: String {
@@ -87,6 +90,8 @@ public enum IdentityError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot read '\(path)': \(reason)"
         case .fileWriteFailed(let path, let reason):
             return "cannot write '\(path)': \(reason)"
+        case .insecureKeyPermissions(let path, let mode):
+            return SecretFileError.insecurePermissionsAdvice(path: path, mode: mode)
         }
     }
 

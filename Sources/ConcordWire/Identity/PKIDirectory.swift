@@ -1,12 +1,5 @@
+import ConcordSystem
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// A federation's certificates and keys on disk.
 ///
@@ -19,7 +12,9 @@ import Foundation
 /// DIR/nodes/NAME-key.pem      its private key (mode 0600)
 /// ```
 ///
-/// Nothing is ever overwritten: a write that would replace a file fails before writing anything.
+/// Nothing is ever overwritten: a write that would replace a file fails before writing anything. Each file is
+/// written whole or not at all, private keys with mode 0600 from their first byte (ConcordSystem's `SecretFile`),
+/// and the CA key is refused when read if its group or others may read it.
 public struct PKIDirectory: Sendable {
     /// The directory's path.
     public let path: String
@@ -75,10 +70,31 @@ public struct PKIDirectory: Sendable {
 
     /// Loads the CA (certificate and key) written here before.
     ///
-    /// - Throws: ``IdentityError/fileUnreadable(path:reason:)`` when a file is missing, or the errors of
-    ///   ``FederationCA/init(certificatePEM:privateKeyPEM:)``.
-    public func loadCA() throws -> FederationCA {
-        try FederationCA(certificatePEM: try read(caCertificatePath), privateKeyPEM: try read(caPrivateKeyPath))
+    /// - Parameter allowInsecureKeyPermissions: use the CA key even when its group or others may read it.
+    /// - Throws: ``IdentityError/fileUnreadable(path:reason:)`` when a file is missing,
+    ///   ``IdentityError/insecureKeyPermissions(path:mode:)`` when the key's mode lets group or others read it, or
+    ///   the errors of ``FederationCA/init(certificatePEM:privateKeyPEM:)``.
+    public func loadCA(allowInsecureKeyPermissions: Bool = false) throws -> FederationCA {
+        let certificate = try read(caCertificatePath)
+        let key = try read(caPrivateKeyPath)
+        try Self.checkPrivateKey(caPrivateKeyPath, allowInsecure: allowInsecureKeyPermissions)
+        return try FederationCA(certificatePEM: certificate, privateKeyPEM: key)
+    }
+
+    /// Refuses a private key file that its group or other users may read, as ssh does.
+    ///
+    /// - Throws: ``IdentityError/insecureKeyPermissions(path:mode:)`` (unless `allowInsecure`), or
+    ///   ``IdentityError/fileUnreadable(path:reason:)`` when the file cannot be examined.
+    public static func checkPrivateKey(_ path: String, allowInsecure: Bool = false) throws(IdentityError) {
+        do {
+            try SecretFile.checkPrivate(path, allowInsecure: allowInsecure)
+        } catch .insecurePermissions(let path, let mode) {
+            throw .insecureKeyPermissions(path: path, mode: mode)
+        } catch .cannotInspect(let path, let reason) {
+            throw .fileUnreadable(path: path, reason: reason)
+        } catch {
+            throw .fileUnreadable(path: path, reason: "\(error)")
+        }
     }
 
     /// Whether a file or folder exists at `path`.
@@ -139,39 +155,19 @@ public struct PKIDirectory: Sendable {
             } catch {
                 throw IdentityError.fileWriteFailed(path: folder, reason: error.localizedDescription)
             }
-            try Self.createNew(file.path, contents: Array(file.text.utf8), mode: file.isSecret ? 0o600 : 0o644)
+            do {
+                try SecretFile.write(
+                    Array(file.text.utf8), to: file.path, mode: file.isSecret ? SecretFile.ownerOnly : 0o644,
+                    replacing: false)
+            } catch .exists(let path) {
+                throw IdentityError.fileExists(path: path)
+            } catch .cannotWrite(let path, let reason) {
+                throw IdentityError.fileWriteFailed(path: path, reason: reason)
+            } catch {
+                throw IdentityError.fileWriteFailed(path: file.path, reason: "\(error)")
+            }
             written.append(file.path)
         }
         return written
     }
-
-    /// Creates `path` with `mode` (never wider, whatever the umask) and writes `contents`; fails if it exists.
-    private static func createNew(_ path: String, contents: [UInt8], mode: mode_t) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == EEXIST { throw IdentityError.fileExists(path: path) }
-            throw IdentityError.fileWriteFailed(path: path, reason: String(cString: strerror(code)))
-        }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, mode) == 0 else {
-            throw IdentityError.fileWriteFailed(path: path, reason: String(cString: strerror(errno)))
-        }
-        if let reason = writeAll(descriptor, contents) {
-            throw IdentityError.fileWriteFailed(path: path, reason: reason)
-        }
-    }
-}
-
-/// Writes all of `contents` to an open file; returns why it could not, or nil. (At file scope, where `write` is
-/// the system call and not one of ``PKIDirectory``'s methods.)
-private func writeAll(_ descriptor: Int32, _ contents: [UInt8]) -> String? {
-    var offset = 0
-    while offset < contents.count {
-        let count = contents[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return count < 0 ? String(cString: strerror(errno)) : "nothing written" }
-        offset += count
-    }
-    return nil
 }
