@@ -1,4 +1,5 @@
 import ConcordFederation
+import ConcordSystem
 import Foundation
 import GRDB
 
@@ -24,6 +25,9 @@ public final class SQLiteRunStore: RunStore {
 
     /// Opens the store in the SQLite file at `path`, creating it (and its schema) when absent.
     ///
+    /// A new store file is created with mode 0600 before SQLite opens it, and SQLite gives its `-wal` and `-shm`
+    /// files the database file's mode: the store holds each run's secret sampling seed, which nobody else may read.
+    ///
     /// - Parameter path: a file path; its directory must exist. SQLite keeps `-wal` and `-shm` files beside it.
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the file is not a SQLite database, is another
     ///   application's database or a newer Concord's, or cannot be opened at all.
@@ -36,10 +40,12 @@ public final class SQLiteRunStore: RunStore {
             throw StoreError.cannotOpen(
                 path: path, reason: "the file is not a SQLite database; give Concord a new path or restore the store")
         }
+        let created = try Self.createOwnerOnly(path: path)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration)
         } catch let error as DatabaseError {
+            if created { try? FileManager.default.removeItem(atPath: path) }
             throw StoreError.cannotOpen(path: path, reason: Self.explain(error))
         }
         do {
@@ -80,6 +86,21 @@ public final class SQLiteRunStore: RunStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         return configuration
+    }
+
+    /// Creates an absent store file empty with mode 0600 (SQLite would use 0644 less the umask); returns whether
+    /// it did.
+    private static func createOwnerOnly(path: String) throws -> Bool {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return false }
+        do {
+            return try SecretFile.createEmptyIfAbsent(at: path)
+        } catch .cannotWrite(_, let reason) {
+            throw StoreError.cannotOpen(
+                path: path, reason: "cannot create it (\(reason)); does the directory exist, may this user write there?"
+            )
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
     }
 
     private static func explain(_ error: DatabaseError) -> String {
