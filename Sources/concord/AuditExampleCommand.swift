@@ -66,8 +66,8 @@ struct AuditExampleCommand: ParsableCommand {
             try write("charter-signatures/\(participant.name).sig", Data(detached.fileText.utf8))
         }
         for (name, identity) in [(GovernanceExample.coordinatorName, example.coordinator)] + example.participants {
-            try write("keys/\(name).key", Data(KeyFile.text(of: identity).utf8))
-            try write("keys/\(name).pub", Data(KeyFile.text(of: identity.publicKey).utf8))
+            // Private keys (simulated or not) are written owner-only from their first byte.
+            try KeyFile.write(identity, prefix: directory.appendingPathComponent("keys/\(name)").path, replacing: true)
         }
         print(
             "wrote \(out): charter \(example.charter.hash.prefix(16))…, audit log of \(example.log.entries.count) "

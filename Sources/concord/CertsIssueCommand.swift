@@ -8,8 +8,9 @@ struct CertsIssueCommand: ParsableCommand {
         commandName: "issue",
         abstract: "Issue one more node's certificate from the CA in DIR (made by `concord certs init`).",
         discussion: """
-            Reads DIR/ca.pem and DIR/ca-key.pem and writes DIR/nodes/NAME.pem and DIR/nodes/NAME-key.pem (mode \
-            0600), refusing if either exists. Remember to list the node in the federation config too.
+            Reads DIR/ca.pem and DIR/ca-key.pem (refused if its group or others may read it) and writes \
+            DIR/nodes/NAME.pem and DIR/nodes/NAME-key.pem (mode 0600), refusing if either exists. Remember to list \
+            the node in the federation config too.
             """)
 
     @Option(help: "The PKI directory holding ca.pem and ca-key.pem.")
@@ -21,6 +22,8 @@ struct CertsIssueCommand: ParsableCommand {
     @Option(help: "How many days the certificate is valid (at most until the CA expires; default: that long).")
     var days: Int?
 
+    @OptionGroup var keyPermissions: KeyPermissionOptions
+
     func validate() throws {
         if let days, days <= 0 { throw ValidationError("--days must be positive") }
         guard FederationIdentity.isValidParticipantName(node) else {
@@ -30,7 +33,7 @@ struct CertsIssueCommand: ParsableCommand {
 
     func run() throws {
         let directory = PKIDirectory(path: dir)
-        let ca = try directory.loadCA()
+        let ca = try directory.loadCA(allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         let identity = try ca.issueNode(name: node, validFor: days.map { .seconds($0 * 86_400) })
         for path in try directory.write(node: identity) {
             print("wrote \(path)\(path.hasSuffix("-key.pem") ? " (private, mode 0600)" : "")")

@@ -26,13 +26,16 @@ struct CharterSignCommand: ParsableCommand {
     @Flag(help: "Add the signature to the charter file itself instead.")
     var inPlace = false
 
+    @OptionGroup var keyPermissions: KeyPermissionOptions
+
     func validate() throws {
         guard (out == nil) != !inPlace else { throw ValidationError("give exactly one of --out and --in-place") }
     }
 
     func run() throws {
         var charter = try Charter.read(at: self.charter)
-        let identity = try KeyFile.readIdentity(at: key)
+        let identity = try KeyFile.readIdentity(
+            at: key, allowInsecurePermissions: keyPermissions.allowInsecureKeyPermissions)
         let detached = try charter.sign(with: identity)
         if let out {
             try GovernanceFiles.write(Data(detached.fileText.utf8), to: out)

@@ -18,7 +18,9 @@ enum GovernanceFiles {
         return data
     }
 
-    /// Writes `data` atomically, refusing to overwrite unless `force`.
+    /// Writes `data` atomically, refusing to overwrite unless `force`: for public outputs (charters, signatures,
+    /// releases, audit logs), created with the umask's mode. Secrets never come here: private keys go through
+    /// ``KeyFile`` or ConcordSystem's `SecretFile`, which create them mode 0600 from the first byte.
     static func write(_ data: Data, to path: String, force: Bool = true) throws {
         if !force, FileManager.default.fileExists(atPath: path) {
             throw GovernanceFailure("'\(path)' exists; pass --force to overwrite it")

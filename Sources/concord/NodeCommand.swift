@@ -48,6 +48,8 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(help: "Connect without TLS (the coordinator must also be --insecure; local trials only).")
     var insecure = false
 
+    @OptionGroup var keyPermissions: KeyPermissionOptions
+
     @Option(help: "BLAS threads for local training.")
     var threads = 1
 
@@ -78,9 +80,12 @@ struct NodeCommand: AsyncParsableCommand {
             let directory = PKIDirectory(path: pki)
             security = .mutualTLS(
                 certificate: certificate ?? directory.nodeCertificatePath(name),
-                privateKey: key ?? directory.nodePrivateKeyPath(name), trustedCA: ca ?? directory.caCertificatePath)
+                privateKey: key ?? directory.nodePrivateKeyPath(name), trustedCA: ca ?? directory.caCertificatePath,
+                allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         } else {
-            security = .mutualTLS(certificate: certificate ?? "", privateKey: key ?? "", trustedCA: ca ?? "")
+            security = .mutualTLS(
+                certificate: certificate ?? "", privateKey: key ?? "", trustedCA: ca ?? "",
+                allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let dataset = try MNIST.loadTraining(directory: URL(fileURLWithPath: data, isDirectory: true))
         printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")

@@ -33,13 +33,16 @@ struct ReleaseCreateCommand: ParsableCommand {
     @Option(help: "Where to write the release.")
     var out: String
 
+    @OptionGroup var keyPermissions: KeyPermissionOptions
+
     func run() throws {
         let charter = try GovernanceFiles.charter(self.charter, signatures: charterSignatures)
         let problems = charter.verifySignatures()
         guard problems.isEmpty else {
             throw GovernanceFailure("the charter is not in force: \(problems.joined(separator: "; "))")
         }
-        let identity = try KeyFile.readIdentity(at: key)
+        let identity = try KeyFile.readIdentity(
+            at: key, allowInsecurePermissions: keyPermissions.allowInsecureKeyPermissions)
         guard identity.publicKey == charter.coordinator.publicKey else {
             throw GovernanceFailure("\(key) is not the coordinator's key in the charter")
         }

@@ -27,6 +27,8 @@ struct ReleaseSignCommand: ParsableCommand {
     @Option(help: "Write a detached signature here instead of updating the release file.")
     var out: String?
 
+    @OptionGroup var keyPermissions: KeyPermissionOptions
+
     func run() throws {
         var release = try SignedRelease.read(at: self.release)
         let charter = try Charter.read(at: self.charter)
@@ -39,7 +41,8 @@ struct ReleaseSignCommand: ParsableCommand {
                 throw GovernanceFailure("\(model) is not the released model (its SHA-256 differs); not signing")
             }
         }
-        let identity = try KeyFile.readIdentity(at: key)
+        let identity = try KeyFile.readIdentity(
+            at: key, allowInsecurePermissions: keyPermissions.allowInsecureKeyPermissions)
         let name: String
         if identity.publicKey == charter.coordinator.publicKey {
             name = charter.coordinator.name

@@ -31,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve plaintext gRPC without TLS or client authentication (local trials only; logs a warning).")
     var insecure = false
 
+    @OptionGroup var keyPermissions: KeyPermissionOptions
+
     @Option(help: "Save the final global model to this safetensors file.")
     var save: String?
 
@@ -80,7 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
                     "\(self.config): 'tls' (ca, certificate, private_key) is required; create them with "
                         + "`concord certs init`, or pass --insecure for a local trial")
             }
-            security = .mutualTLS(certificate: tls.certificate, privateKey: tls.privateKey, trustedCA: tls.ca)
+            security = .mutualTLS(
+                certificate: tls.certificate, privateKey: tls.privateKey, trustedCA: tls.ca,
+                allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let secure = secureAggregation.enabled
         let strategy = try privacy.wrap(

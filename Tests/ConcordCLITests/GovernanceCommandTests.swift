@@ -158,6 +158,8 @@ struct GovernanceCommandTests {
             to: dir.appendingPathComponent("corrupt"), atomically: true, encoding: .utf8)
         try "concord-ed25519-private-key-v1\nnot-base64\n".write(
             to: dir.appendingPathComponent("badkey"), atomically: true, encoding: .utf8)
+        // Owner-only, as a key file must be (one that others may read is refused before it is parsed).
+        #expect(chmod(dir.appendingPathComponent("badkey").path, 0o600) == 0)
         try await Self.run(["audit", "example", "--out", dir.appendingPathComponent("ex").path, "--rounds", "1"])
         let substitutions = [
             "CORRUPT": dir.appendingPathComponent("corrupt").path, "MISSING": dir.appendingPathComponent("nope").path,
