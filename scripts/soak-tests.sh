@@ -3,8 +3,9 @@
 #   scripts/soak-tests.sh [RUNS] [FILTER]
 # RUNS (default 20) runs of `swift test` after one build; FILTER (a `swift test --filter` pattern) narrows
 # the tests, and is by default the tests that start real processes, sockets and servers. FILTER `all` runs the
-# whole suite each time, in parallel as CI does. Prints each run's outcome and the count of failed runs; the
-# output of a failed run is kept in soak-logs/.
+# whole suite each time. Tests run one at a time, as scripts/test.sh (and so CI) runs them; SOAK_PARALLEL=1 runs
+# them in parallel instead, to stress the tests that have deadlines. Prints each run's outcome and the count of
+# failed runs; the output of a failed run is kept in soak-logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
@@ -13,6 +14,7 @@ scripts/bootstrap.sh --python
 swift build --build-tests
 mkdir -p soak-logs
 args=(--skip-build)
+[ "${SOAK_PARALLEL:-0}" = 1 ] || args+=(--no-parallel)
 [ "$filter" != all ] && args+=(--filter "$filter")
 failed=0
 for run in $(seq 1 "$runs"); do
