@@ -12,12 +12,14 @@ import Synchronization
 /// Keeps the input each running fuzz loop is on where a crash handler can reach it, so a trap in a parser (which
 /// no `catch` sees) still leaves the input behind: written to a file in the temporary directory, with a line on
 /// standard error naming the loop, its seed and the input's number. A watchdog thread aborts the process (and so
-/// writes the same) when one input runs longer than ``hangLimit``: a parser loop that does not advance.
+/// writes the same) when one input has used more than ``hangLimit`` of CPU time: a parser loop that does not
+/// advance. CPU time, read from the looping thread's own clock, and not the wall clock: a machine that is loaded,
+/// or a virtual machine its host pauses, stretches the wall clock of an input that is not hanging at all.
 ///
 /// Several loops may run at once (Swift Testing runs suites in parallel); each claims a slot. The handler writes
 /// every active slot, since it cannot know which thread trapped.
 enum FuzzCrashRecorder {
-    /// How long one input may run before the watchdog calls it a hang and aborts.
+    /// How much CPU time one input may use before the watchdog calls it a hang and aborts.
     static let hangLimit: Duration = .seconds(30)
 
     /// One running loop: its input's bytes and what to print about it, in memory the handler reads without
@@ -32,7 +34,9 @@ enum FuzzCrashRecorder {
         var input: UnsafeMutablePointer<UInt8>?
         var inputCount = 0
         var inputCapacity = 0
-        /// When the current input started, in monotonic nanoseconds.
+        /// The looping thread's CPU-time clock.
+        var clock = clockid_t()
+        /// That clock's reading when the current input started, in nanoseconds.
         var started: UInt64 = 0
     }
 
@@ -75,7 +79,14 @@ enum FuzzCrashRecorder {
         }
         slots[index].inputCount = count
         slots[index].iteration = iteration
-        slots[index].started = now()
+        #if os(Linux)
+            var clock = clockid_t()
+            if pthread_getcpuclockid(pthread_self(), &clock) != 0 { clock = CLOCK_THREAD_CPUTIME_ID }
+        #else
+            let clock = CLOCK_THREAD_CPUTIME_ID  // another thread's clock cannot be read here: no watchdog
+        #endif
+        slots[index].clock = clock
+        slots[index].started = read(clock)
         slots[index].active = true
     }
 
@@ -92,9 +103,13 @@ enum FuzzCrashRecorder {
         _ = claims.withLock { $0.remove(index) }
     }
 
-    static func now() -> UInt64 {
+    /// The CPU time the calling thread has used, in nanoseconds.
+    package static func threadCPUTime() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
+
+    /// A clock's reading in nanoseconds; 0 when it cannot be read (the thread it belongs to has ended).
+    static func read(_ clock: clockid_t) -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        guard clock_gettime(clock, &time) == 0 else { return 0 }
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
@@ -105,18 +120,21 @@ enum FuzzCrashRecorder {
         }
         guard first else { return }
         for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT] { install(signal) }
-        let watchdog = Thread { watch() }
-        watchdog.name = "concord-fuzz-watchdog"
-        watchdog.start()
+        #if os(Linux)
+            let watchdog = Thread { watch() }
+            watchdog.name = "concord-fuzz-watchdog"
+            watchdog.start()
+        #endif
     }
 
     private static func watch() {
         let limit = UInt64(hangLimit.components.seconds) * 1_000_000_000
         while true {
             usleep(200_000)
-            let time = now()
-            for index in 0..<slotCount where slots[index].active && time &- slots[index].started > limit {
-                writeStandardError("fuzz: one input has run for more than \(hangLimit); aborting\n")
+            for index in 0..<slotCount where slots[index].active {
+                let used = read(slots[index].clock)
+                guard used > slots[index].started, used - slots[index].started > limit else { continue }
+                writeStandardError("fuzz: one input has used more than \(hangLimit) of CPU time; aborting\n")
                 abort()
             }
         }
