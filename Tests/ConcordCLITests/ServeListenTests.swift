@@ -28,31 +28,32 @@ struct ServeListenTests {
         return folder
     }
 
-    @Test("a port another process holds: 'address already in use', exit 1, no store written")
-    func takenPort() async throws {
+    /// Runs `concord serve` listening on `listen` and checks that it exits non-zero with `message` and leaves no
+    /// store behind.
+    static func expectRefusal(listen: String, message: String) async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let holder = try HeldPort()
-        let config = try Self.configure(listen: "127.0.0.1:\(holder.port)", in: folder)
+        let config = try Self.configure(listen: listen, in: folder)
         let result = try await Concord.run(["serve", "--config", config, "--insecure"])
         #expect(result.status != 0)
-        #expect(
-            result.stderr.contains("cannot listen on 127.0.0.1:\(holder.port): address already in use"),
-            "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.sqlite").path))
+    }
+
+    @Test("a port another process holds: 'address already in use', exit 1, no store written")
+    func takenPort() async throws {
+        let holder = try HeldPort()
+        defer { withExtendedLifetime(holder) {} }  // the port stays held until serve has tried it
+        try await Self.expectRefusal(
+            listen: "127.0.0.1:\(holder.port)",
+            message: "cannot listen on 127.0.0.1:\(holder.port): address already in use")
     }
 
     @Test("a host that does not resolve: 'unknown host', exit 1, no store written")
     func unknownHost() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let config = try Self.configure(listen: "no-such-host.invalid:7443", in: folder)
-        let result = try await Concord.run(["serve", "--config", config, "--insecure"])
-        #expect(result.status != 0)
-        #expect(
-            result.stderr.contains("cannot listen on no-such-host.invalid:7443: unknown host 'no-such-host.invalid'"),
-            "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.sqlite").path))
+        try await Self.expectRefusal(
+            listen: "no-such-host.invalid:7443",
+            message: "cannot listen on no-such-host.invalid:7443: unknown host 'no-such-host.invalid'")
     }
 
     @Test("--listen that is not HOST:PORT is a usage error")
