@@ -215,27 +215,20 @@ struct HostilePeerTests {
 /// Writes random bytes straight to a TCP port and reports whether the server closed the connection.
 enum RawSocket {
     static func sendGarbage(port: Int, bytes: Int) throws -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        guard let connection = try? LoopbackConnection(port: port, from: "127.0.0.1") else { return false }
+        // The connection closes its descriptor when it goes: it must outlive every use of `fd`.
+        return withExtendedLifetime(connection) {
+            let fd = connection.descriptor
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let garbage = (0..<bytes).map { _ in UInt8.random(in: 0...255) }
+            _ = garbage.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(fd, &buffer, buffer.count, 0)
+                if count == 0 { return true }  // closed by the server
+                if count < 0 { return errno == ECONNRESET }  // reset counts as closed; a time-out does not
             }
-        }
-        guard connected == 0 else { return false }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let garbage = (0..<bytes).map { _ in UInt8.random(in: 0...255) }
-        _ = garbage.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count == 0 { return true }  // closed by the server
-            if count < 0 { return errno == ECONNRESET }  // reset counts as closed; a time-out does not
         }
     }
 }

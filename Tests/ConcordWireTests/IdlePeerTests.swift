@@ -5,10 +5,6 @@ import Testing
 
 @testable import ConcordWire
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Peers that hold the coordinator's resources without doing their part: connections that never start
 /// TLS, and a node that joins and then never answers.
 @Suite("Idle and silent peers")
@@ -28,7 +24,7 @@ struct IdlePeerTests {
             limits: ConnectionLimits(handshakeDeadline: .seconds(deadline), maxPending: 512, maxPendingPerAddress: 50))
         // The flood comes from 127.0.0.2, the nodes from 127.0.0.1: one host's flood must not keep out another.
         let opened = Date()
-        let flood = try (0..<200).map { _ in try IdleConnection(port: server.port, from: "127.0.0.2") }
+        let flood = try (0..<200).map { _ in try LoopbackConnection(port: server.port, from: "127.0.0.2") }
         let nodes = FederationOverWireTests.nodes(port: server.port) { name in
             .mutualTLS(
                 certificate: pki.nodeCertificatePath(name), privateKey: pki.nodePrivateKeyPath(name),
@@ -90,42 +86,4 @@ struct IdlePeerTests {
         for node in honest { node.cancel() }
         await server.stop()
     }
-}
-
-/// A TCP connection that sends nothing, from a chosen loopback source address.
-final class IdleConnection: Sendable {
-    let descriptor: Int32
-
-    init(port: Int, from source: String) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
-        remote.sin_port = UInt16(port).bigEndian
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, size) }
-        }
-        let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, size) }
-        }
-        guard bound == 0, connected == 0 else {
-            let code = errno
-            close(descriptor)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-        }
-    }
-
-    /// Whether the server has closed the connection (looks without waiting).
-    var isClosed: Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&entry, 1, 0) == 1 else { return false }
-        var byte: UInt8 = 0
-        return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) <= 0
-    }
-
-    deinit { close(descriptor) }
 }
