@@ -28,11 +28,12 @@ extension Coordinator {
         } else {
             (collected.results, collected.failures) = await gather(round: round, instructions: instructions)
         }
-        if collected.error == nil, collected.contributors < configuration.minFitResults {
+        let required = max(
+            configuration.minFitResults, Int((configuration.minFitFraction * Double(instructions.count) - 1e-9).rounded(.up)))
+        if collected.error == nil, collected.contributors < required {
             collected.error =
-                FederationError.notEnoughResults(
-                    round: round, received: collected.contributors, required: configuration.minFitResults
-                ).description
+                FederationError.notEnoughResults(round: round, received: collected.contributors, required: required)
+                .description
         }
         return collected
     }

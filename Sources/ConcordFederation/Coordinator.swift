@@ -15,6 +15,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// The least number of results for a round to produce new parameters; 0 lets the strategy aggregate
     /// even an empty round (differential privacy releases noise every round).
     public var minFitResults: Int
+    /// The least fraction of the round's sampled participants whose results it needs, rounded up
+    /// (besides ``minFitResults``); 0 asks for none beyond that.
+    public var minFitFraction: Double
     /// How long a round waits for participants; late answers are discarded and recorded.
     public var roundDeadline: Duration?
     /// Central evaluation every this many rounds (0: never).
@@ -27,11 +30,12 @@ public struct CoordinatorConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        sampler: any ParticipantSampler, minFitResults: Int = 1, roundDeadline: Duration? = nil,
-        evalEvery: Int = 1, seed: UInt64, secureSummation: (any SecureSummation)? = nil
+        sampler: any ParticipantSampler, minFitResults: Int = 1, minFitFraction: Double = 0,
+        roundDeadline: Duration? = nil, evalEvery: Int = 1, seed: UInt64, secureSummation: (any SecureSummation)? = nil
     ) {
         self.sampler = sampler
         self.minFitResults = minFitResults
+        self.minFitFraction = minFitFraction
         self.roundDeadline = roundDeadline
         self.evalEvery = evalEvery
         self.seed = seed
@@ -86,6 +90,10 @@ public actor Coordinator {
             throw FederationError.invalidConfiguration(
                 "minFitResults must be between 0 and the \(participants.count) participants, got \(configuration.minFitResults)"
             )
+        }
+        guard configuration.minFitFraction >= 0, configuration.minFitFraction <= 1 else {
+            throw FederationError.invalidConfiguration(
+                "minFitFraction must be in [0, 1], got \(configuration.minFitFraction)")
         }
         guard configuration.evalEvery >= 0 else {
             throw FederationError.invalidConfiguration("evalEvery must be ≥ 0")

@@ -16,7 +16,7 @@ import Yams
 /// batch_size: 10
 /// learning_rate: 0.1
 /// fraction: 1.0
-/// min_fit_results: 2
+/// min_fit_fraction: 0.5
 /// round_deadline_seconds: 300
 /// participants: [hospital-a, hospital-b, hospital-c]
 /// listen: 127.0.0.1:7443
@@ -47,6 +47,18 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var fraction: Double
     /// The least number of results for a round to count; fewer, and the round is retried.
     public var minFitResults: Int
+    /// The least fraction of the participants sampled in a round whose results it needs (rounded up):
+    /// 0.5 unless `min_fit_results` is given, so that by default a round is never carried by one node.
+    public var minFitFraction: Double
+    /// The most examples a node may declare when it joins: its largest weight in an aggregate (nil: only
+    /// its own declaration bounds what its replies may claim).
+    public var maxExamplesPerParticipant: Int?
+    /// Invalid replies in a row (broken messages, non-finite values, more examples than declared) after
+    /// which a participant is excluded from the run (0: never).
+    public var excludeAfterInvalidReplies: Int
+    /// The wait before the first retry of a failed round; it doubles with each further failure, up to
+    /// 64 times this.
+    public var retryBackoffSeconds: Double
     /// How long a round waits for results; late results are discarded and recorded.
     public var roundDeadlineSeconds: Double
     /// How many participants must be connected before a round starts (default: all of them).
@@ -97,6 +109,9 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         case minFitResults = "min_fit_results", roundDeadlineSeconds = "round_deadline_seconds"
         case waitForParticipants = "wait_for_participants", waitTimeoutSeconds = "wait_timeout_seconds"
         case maxRetries = "max_retries", evalEvery = "eval_every", heartbeatSeconds = "heartbeat_seconds"
+        case minFitFraction = "min_fit_fraction", maxExamplesPerParticipant = "max_examples_per_participant"
+        case excludeAfterInvalidReplies = "exclude_after_invalid_replies"
+        case retryBackoffSeconds = "retry_backoff_seconds"
     }
 
     /// Reads every key, with defaults for the optional ones.
@@ -112,7 +127,12 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 10
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? 0.1
         fraction = try c.decodeIfPresent(Double.self, forKey: .fraction) ?? 1
-        minFitResults = try c.decodeIfPresent(Int.self, forKey: .minFitResults) ?? 1
+        let minFitResults = try c.decodeIfPresent(Int.self, forKey: .minFitResults)
+        self.minFitResults = minFitResults ?? 1
+        minFitFraction = try c.decodeIfPresent(Double.self, forKey: .minFitFraction) ?? (minFitResults == nil ? 0.5 : 0)
+        maxExamplesPerParticipant = try c.decodeIfPresent(Int.self, forKey: .maxExamplesPerParticipant)
+        excludeAfterInvalidReplies = try c.decodeIfPresent(Int.self, forKey: .excludeAfterInvalidReplies) ?? 3
+        retryBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBackoffSeconds) ?? 1
         roundDeadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .roundDeadlineSeconds) ?? 600
         waitForParticipants = try c.decodeIfPresent(Int.self, forKey: .waitForParticipants)
         waitTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .waitTimeoutSeconds) ?? 60
@@ -188,6 +208,14 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         if !(learningRate > 0 && learningRate.isFinite) { return "'learning_rate' must be positive" }
         if minFitResults < 0 || minFitResults > participants.count {
             return "'min_fit_results' must be between 0 and the \(participants.count) participants"
+        }
+        if !(minFitFraction >= 0 && minFitFraction <= 1) { return "'min_fit_fraction' must be in [0, 1]" }
+        if let most = maxExamplesPerParticipant, most < 1 {
+            return "'max_examples_per_participant' must be at least 1"
+        }
+        if excludeAfterInvalidReplies < 0 { return "'exclude_after_invalid_replies' must be ≥ 0 (0: never)" }
+        if !(retryBackoffSeconds >= 0 && retryBackoffSeconds <= 3600) {
+            return "'retry_backoff_seconds' must be between 0 and 3600"
         }
         if let wait = waitForParticipants, wait < 0 || wait > participants.count {
             return "'wait_for_participants' must be between 0 and the \(participants.count) participants"

@@ -10,9 +10,13 @@ import Foundation
 /// killed at any instant and restarted resumes from the last committed round with the same strategy
 /// state (and, since every draw derives from the seed and the round number, the same random state).
 ///
-/// A round with fewer results than `min_fit_results` is not committed: it is run again from the last
-/// committed state (the same participants are sampled, so a retry is the same round), and after
-/// `max_retries` failed tries the run pauses until every participant is connected again.
+/// A round with fewer results than `min_fit_results` (or `min_fit_fraction` of those sampled) is not
+/// committed: it is run again from the last committed state (the same participants are sampled, so a
+/// retry is the same round) after a wait that doubles with each failure, and after `max_retries` failed
+/// tries the run pauses until every participant is connected again. Each failure is logged with the
+/// participants that failed and why; a participant whose replies are invalid
+/// `exclude_after_invalid_replies` times in a row is excluded for the rest of the run, and the
+/// exclusion is recorded in the store (a restarted coordinator keeps it).
 public struct FederationRun: Sendable {
     /// The run's settings.
     public let config: FederationConfig
@@ -80,7 +84,8 @@ public struct FederationRun: Sendable {
             host: address.host, port: address.port, security: security, registry: registry,
             settings: ServiceSettings(
                 run: config.run, exampleShape: test.exampleShape, classCount: test.classCount,
-                heartbeatInterval: .seconds(config.heartbeatSeconds)),
+                heartbeatInterval: .seconds(config.heartbeatSeconds),
+                maxExamplesPerParticipant: config.maxExamplesPerParticipant),
             onEvent: { events.record($0) })
         let serving = Task { try await server.serve() }
         do {
@@ -89,6 +94,9 @@ public struct FederationRun: Sendable {
             let stored = try store.openRun(
                 name: config.run, configuration: configurationText, seed: config.seed ?? .random(in: .min ... .max))
             events.attach(store: store, run: stored.id)
+            for (name, reason) in try store.exclusions(run: stored.id) {
+                registry.participant(named: name)?.exclude(because: reason)
+            }
             // A run stored without a seed was created before seeds were stored, when the default was 1.
             let seed = stored.seed ?? config.seed ?? 1
             let network = try ModelZoo.make(
@@ -114,7 +122,7 @@ public struct FederationRun: Sendable {
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
         let configuration = CoordinatorConfiguration(
-            sampler: sampler, minFitResults: config.minFitResults,
+            sampler: sampler, minFitResults: config.minFitResults, minFitFraction: config.minFitFraction,
             roundDeadline: .seconds(config.roundDeadlineSeconds), evalEvery: config.evalEvery,
             seed: seed, secureSummation: secureSummation)
         let participants: [any ClientProxy] = registry.participants
@@ -137,7 +145,9 @@ public struct FederationRun: Sendable {
         var failures = 0
         var reason = "completed \(config.rounds) rounds"
         while completed < config.rounds {
-            let needed = failures > config.maxRetries ? config.participants.count : waitFor
+            // Excluded participants are never waited for.
+            let eligible = registry.participants.count { $0.exclusion == nil }
+            let needed = min(failures > config.maxRetries ? config.participants.count : waitFor, eligible)
             if !(await registry.waitUntilConnected(
                 needed, timeout: .seconds(config.waitTimeoutSeconds)))
             {
@@ -149,27 +159,31 @@ public struct FederationRun: Sendable {
             try store.setState(run: runID, .running, reason: nil)
             let round = completed + 1
             let record = await current.runRound(forceEvaluation: round == config.rounds)
+            try excludeFaulty(registry, store: store, runID: runID)
             guard await current.history.count == round else {
                 reason = record.error ?? "the strategy refused round \(round)"
                 break
             }
             if let error = record.error {
                 failures += 1
+                let wait = config.retryBackoffSeconds * Double(1 << min(failures - 1, 6))
                 log(
-                    "round \(round) failed (\(error)); "
+                    "round \(round) failed (\(error))\(Self.failed(record, registry)); "
                         + (failures > config.maxRetries
-                            ? "paused until all \(config.participants.count) participants are connected"
-                            : "retrying from the last committed round (try \(failures + 1))"))
+                            ? "paused until all \(eligible) participants not excluded are connected"
+                            : String(format: "retrying from the last committed round in %.1f s", wait)
+                                + " (try \(failures + 1))"))
                 if failures > config.maxRetries {
                     try store.setState(run: runID, .paused, reason: "round \(round) failed \(failures) times: \(error)")
                 }
+                try await Task.sleep(for: .seconds(wait))
                 current = try coordinator()
                 continue
             }
             failures = 0
             try store.commitRound(run: runID, record: record, checkpoint: try await current.checkpoint())
             completed = round
-            log(Self.summary(record, of: config.rounds))
+            log(Self.summary(record, of: config.rounds, registry))
         }
         if completed >= config.rounds || reason != "completed \(config.rounds) rounds" {
             try store.setState(run: runID, .finished, reason: reason)
@@ -181,15 +195,36 @@ public struct FederationRun: Sendable {
             exampleShape: test.exampleShape, classCount: test.classCount)
     }
 
-    private static func summary(_ record: RoundRecord, of rounds: Int) -> String {
+    /// Excludes every participant whose replies were invalid too many times in a row, and records it.
+    private func excludeFaulty(_ registry: ParticipantRegistry, store: any RunStore, runID: Int64) throws {
+        guard config.excludeAfterInvalidReplies > 0 else { return }
+        for participant in registry.participants where participant.exclusion == nil {
+            let (count, last) = participant.invalidReplies
+            guard count >= config.excludeAfterInvalidReplies else { continue }
+            let reason = "\(count) invalid replies in a row; the last: \(last ?? "?")"
+            participant.exclude(because: reason)
+            try store.recordParticipantEvent(run: runID, participant: participant.name, kind: .excluded, detail: reason)
+            log("\(participant.name): excluded from the run: \(reason)")
+        }
+    }
+
+    /// "; failed: NAME (reason), …" for a round's failures, by participant name; empty when none failed.
+    private static func failed(_ record: RoundRecord, _ registry: ParticipantRegistry) -> String {
+        guard !record.failures.isEmpty else { return "" }
+        let names = record.failures.map { failure in
+            let name = registry.participants.indices.contains(failure.participant)
+                ? registry.participants[failure.participant].name : "participant \(failure.participant)"
+            return "\(name) (\(failure.reason))"
+        }
+        return "; failed: " + names.joined(separator: ", ")
+    }
+
+    private static func summary(_ record: RoundRecord, of rounds: Int, _ registry: ParticipantRegistry) -> String {
         var line = "round \(record.round)/\(rounds): \(record.succeeded) of \(record.sampled.count) answered"
         if let evaluation = record.evaluation {
             line += String(format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
         }
         if let epsilon = record.metrics["epsilon"] { line += String(format: ", ε = %.3f so far", epsilon) }
-        if !record.failures.isEmpty {
-            line += "; failed: " + record.failures.map { "\($0.participant) (\($0.reason))" }.joined(separator: ", ")
-        }
-        return line + String(format: " [%.2f s]", record.seconds)
+        return line + failed(record, registry) + String(format: " [%.2f s]", record.seconds)
     }
 }

@@ -12,4 +12,6 @@ public enum ParticipantEventKind: String, Sendable, Codable, CaseIterable {
     case failed
     /// It delivered a result in time.
     case completed
+    /// It was excluded from the rest of the run (invalid replies, again and again).
+    case excluded
 }

@@ -47,6 +47,12 @@ public protocol RunStore: Sendable {
     /// - Throws: ``StoreError/unknownRun(_:)``.
     func recordParticipantEvent(run: Int64, participant: String, kind: ParticipantEventKind, detail: String) throws
 
+    /// The participants excluded from the run, with the detail recorded when each was (its first
+    /// exclusion), by name.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``.
+    func exclusions(run: Int64) throws -> [String: String]
+
     /// Each participant's latest status (the last event of each), sorted by name.
     ///
     /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)``.

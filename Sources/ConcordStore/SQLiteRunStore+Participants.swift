@@ -18,6 +18,25 @@ extension SQLiteRunStore {
         }
     }
 
+    /// The participants excluded from the run, by name, with the detail of their first exclusion.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``.
+    public func exclusions(run: Int64) throws -> [String: String] {
+        try access(writing: false) { db in
+            _ = try self.run(db, run)
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT participant, detail FROM participant_events WHERE run = ? AND kind = ? ORDER BY id",
+                arguments: [run, ParticipantEventKind.excluded.rawValue])
+            var exclusions: [String: String] = [:]
+            for row in rows {
+                let name: String = try row.decode(forColumn: "participant")
+                if exclusions[name] == nil { exclusions[name] = try row.decode(forColumn: "detail") }
+            }
+            return exclusions
+        }
+    }
+
     /// Each participant's latest status: its event recorded last (by order of recording, whatever the clock
     /// said), sorted by participant name.
     ///

@@ -21,12 +21,15 @@ public struct ServiceSettings: Sendable {
     public var requiresCertificates: Bool
     /// How long a new connection may take to open its stream, and how many may be waiting at once.
     public var connectionLimits: ConnectionLimits
+    /// The most examples a node may declare when it joins (its largest weight in an aggregate); nil for
+    /// no bound beyond the declaration itself.
+    public var maxExamplesPerParticipant: Int?
 
     /// Creates settings.
     public init(
         run: String, exampleShape: [Int], classCount: Int, heartbeatInterval: Duration = .seconds(2),
         helloTimeout: Duration = .seconds(10), requiresCertificates: Bool = true,
-        connectionLimits: ConnectionLimits = ConnectionLimits()
+        connectionLimits: ConnectionLimits = ConnectionLimits(), maxExamplesPerParticipant: Int? = nil
     ) {
         self.run = run
         self.exampleShape = exampleShape
@@ -35,6 +38,7 @@ public struct ServiceSettings: Sendable {
         self.helloTimeout = helloTimeout
         self.requiresCertificates = requiresCertificates
         self.connectionLimits = connectionLimits
+        self.maxExamplesPerParticipant = maxExamplesPerParticipant
     }
 }
 
@@ -50,6 +54,8 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
 
     private enum Ending: Sendable {
         case rejected
+        /// The participant already has a session open: this connection is turned away, to try again later.
+        case busy(String)
         case ended(String)
     }
 
@@ -93,13 +99,16 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
             let reason: String
             switch ending {
             case .rejected: reason = "rejected"
-            case .ended(let why): reason = why
+            case .busy(let why), .ended(let why): reason = why
             }
             await session.close(reason: reason)
             registry.participant(named: session.name)?.detach(session)
             onEvent(.disconnected(participant: session.name, reason: reason))
         }
         outbox.finish()
+        // Not a rejection, which a node takes as final: the node retries, and gets in once the session
+        // holding its name has ended.
+        if case .busy(let reason) = ending { throw RPCError(code: .alreadyExists, message: reason) }
     }
 
     /// Reads the node's messages: Hello first, then replies, chunks and heartbeats.
@@ -123,22 +132,27 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                     return reject(refusal.reason, name: hello.name, peer: peer, outbox: outbox)
                 case .success(let participant):
                     let session = NodeSession(
-                        name: participant.name, participant: participant.id, outbox: outbox,
+                        name: participant.name, participant: participant.id,
+                        declaredExamples: Int(clamping: hello.data.exampleCount), peer: peer, outbox: outbox,
                         onLateReply: { [onEvent] task in onEvent(.lateReply(participant: participant.name, task: task))
                         })
+                    if let open = participant.attach(session) {
+                        let reason =
+                            "'\(participant.name)' already has a session open, from \(open.peer); a second "
+                            + "connection with its name is refused while that one lasts"
+                        onEvent(.refused(participant: participant.name, peer: peer, reason: reason))
+                        return .busy(reason)
+                    }
                     current = session
                     await admitted.set(session)
                     var welcome = Concord_V1_Welcome()
                     welcome.run = settings.run
                     welcome.participantID = UInt32(participant.id)
                     welcome.heartbeatIntervalMs = UInt32((settings.heartbeatInterval.seconds * 1000).rounded())
-                    welcome.maxPayloadBytes = NodeSession.maxLateBytes
+                    welcome.maxPayloadBytes = NodeSession.maxReplyBytes
                     var reply = Concord_V1_CoordinatorMessage()
                     reply.welcome = welcome
                     outbox.send(reply)
-                    if let replaced = participant.attach(session) {
-                        await replaced.close(reason: "the node connected again")
-                    }
                     onEvent(.connected(participant: participant.name, peer: peer))
                 }
             }
@@ -173,6 +187,15 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
         }
         guard let participant = registry.participant(named: hello.name) else {
             return .failure(Refusal(reason: "'\(hello.name)' is not a participant of this federation's configuration"))
+        }
+        if let exclusion = participant.exclusion {
+            return .failure(Refusal(reason: "'\(hello.name)' is excluded from this run: \(exclusion)"))
+        }
+        if let most = settings.maxExamplesPerParticipant, hello.data.exampleCount > UInt64(most) {
+            return .failure(
+                Refusal(
+                    reason: "the node declares \(hello.data.exampleCount) examples; this run admits at most \(most) "
+                        + "per participant"))
         }
         let shape = hello.data.exampleShape.map { Int($0) }
         guard shape == settings.exampleShape, Int(hello.data.classCount) == settings.classCount,

@@ -18,14 +18,30 @@ actor NodeSession {
         var assembler: PayloadAssembler?
     }
 
+    /// A task given up on (deadline, cancellation): its reply may still be on its way. Its chunks are
+    /// counted and checked as they arrive, and dropped: nothing of a late reply is kept.
+    private struct Abandoned {
+        /// The largest reply payload the task could have received.
+        var replyLimit: UInt64
+        /// The payload its reply header announced, once it has arrived.
+        var expected: UInt64?
+        var received: UInt64 = 0
+        var nextIndex: UInt32 = 0
+    }
+
     /// The participant's name (its certificate's common name).
     nonisolated let name: String
     /// The participant's id in the federation.
     nonisolated let participant: Int
+    /// The examples the node said it holds when it joined: no reply may claim to have used more.
+    nonisolated let declaredExamples: Int
+    /// The address the connection comes from.
+    nonisolated let peer: String
     nonisolated let outbox: Outbox<Concord_V1_CoordinatorMessage>
     private var pending: [UInt64: Pending] = [:]
-    /// Tasks given up on (deadline, cancellation) whose late reply is still arriving; its chunks are skipped.
-    private var abandoned: [UInt64: PayloadAssembler] = [:]
+    /// Tasks given up on (deadline, cancellation) whose late reply may still arrive, at most
+    /// ``maxAbandoned`` of the latest.
+    private var abandoned: [UInt64: Abandoned] = [:]
     private var nextTask: UInt64 = 1
     private var closedReason: String?
     private(set) var lastHeard = ContinuousClock.now
@@ -33,11 +49,13 @@ actor NodeSession {
     private let onLateReply: @Sendable (UInt64) -> Void
 
     init(
-        name: String, participant: Int, outbox: Outbox<Concord_V1_CoordinatorMessage>,
-        onLateReply: @escaping @Sendable (UInt64) -> Void
+        name: String, participant: Int, declaredExamples: Int, peer: String,
+        outbox: Outbox<Concord_V1_CoordinatorMessage>, onLateReply: @escaping @Sendable (UInt64) -> Void
     ) {
         self.name = name
         self.participant = participant
+        self.declaredExamples = declaredExamples
+        self.peer = peer
         self.outbox = outbox
         self.onLateReply = onLateReply
     }
@@ -68,7 +86,15 @@ actor NodeSession {
 
     private func abandon(_ id: UInt64, reason: String) {
         guard let entry = pending.removeValue(forKey: id) else { return }
-        if let assembler = entry.assembler, !assembler.isComplete { abandoned[id] = assembler }
+        var late = Abandoned(replyLimit: entry.replyLimit)
+        if let reply = entry.reply, let assembler = entry.assembler {
+            // Part of the reply is in: what came is dropped, the rest will be counted.
+            late.expected = reply.payloadBytes
+            late.received = UInt64(assembler.bytes.count)
+            late.nextIndex = assembler.nextIndex
+        }
+        abandoned[id] = late
+        if abandoned.count > Self.maxAbandoned, let oldest = abandoned.keys.min() { abandoned[oldest] = nil }
         entry.continuation.resume(throwing: CancellationError())
         var cancel = Concord_V1_Cancel()
         cancel.taskID = id
@@ -97,14 +123,16 @@ actor NodeSession {
 
     private func receive(_ reply: Concord_V1_Reply) throws(WireError) {
         guard var entry = pending[reply.taskID] else {
-            guard reply.taskID < nextTask else {
-                throw .protocolViolation("a reply to task \(reply.taskID), never sent")
+            // Only a task this session gave up on may still be answered; anything else is refused unread.
+            guard var late = abandoned[reply.taskID], late.expected == nil else {
+                throw .protocolViolation("a reply to task \(reply.taskID), which awaits none")
             }
+            var limit: UInt64 = 0
+            if let body = reply.body, case .refusal = body {} else if reply.body != nil { limit = late.replyLimit }
+            guard reply.payloadBytes <= limit else { throw .payloadTooLarge(bytes: reply.payloadBytes, limit: limit) }
             onLateReply(reply.taskID)
-            if reply.payloadBytes > 0 {
-                // Late: its chunks are read and dropped, within the limit of any reply.
-                abandoned[reply.taskID] = try PayloadAssembler(expected: reply.payloadBytes, limit: Self.maxLateBytes)
-            }
+            late.expected = reply.payloadBytes
+            abandoned[reply.taskID] = late.received == reply.payloadBytes ? nil : late
             return
         }
         guard entry.reply == nil else { throw .protocolViolation("a second reply to task \(reply.taskID)") }
@@ -119,9 +147,16 @@ actor NodeSession {
     private func receive(_ chunk: Concord_V1_Chunk) throws(WireError) {
         // Entries leave their dictionary while they grow, so the payload's buffer is never shared and each
         // chunk appends in place instead of copying everything received so far.
-        if var late = abandoned.removeValue(forKey: chunk.taskID) {
-            try late.append(index: chunk.index, data: chunk.data)
-            if !late.isComplete { abandoned[chunk.taskID] = late }
+        if var late = abandoned[chunk.taskID] {
+            guard let expected = late.expected else {
+                throw .protocolViolation("a chunk for task \(chunk.taskID), which has no reply header")
+            }
+            try PayloadAssembler.check(
+                index: chunk.index, count: chunk.data.count, due: late.nextIndex, received: late.received,
+                expected: expected)
+            late.received += UInt64(chunk.data.count)
+            late.nextIndex += 1
+            abandoned[chunk.taskID] = late.received == expected ? nil : late
             return
         }
         guard var entry = pending.removeValue(forKey: chunk.taskID) else {
@@ -161,6 +196,10 @@ actor NodeSession {
         outbox.finish()
     }
 
-    /// How large a late reply's payload may be and still be read to its end.
-    static let maxLateBytes: UInt64 = 1 << 32
+    /// The largest reply payload a node may send (the Welcome says so).
+    static let maxReplyBytes: UInt64 = 1 << 32
+
+    /// How many abandoned tasks a session remembers for their late replies; a reply to an older one ends
+    /// the session, as any reply to a task that awaits none.
+    static let maxAbandoned = 64
 }

@@ -90,7 +90,8 @@ struct PayloadAssembler: Sendable {
     /// The bytes the header announced.
     let expected: Int
     private(set) var bytes: Data
-    private var nextIndex: UInt32 = 0
+    /// The index the next chunk must have.
+    private(set) var nextIndex: UInt32 = 0
 
     /// Starts a payload of `expected` bytes, refusing one over `limit`.
     init(expected: UInt64, limit: UInt64) throws(WireError) {
@@ -112,17 +113,24 @@ struct PayloadAssembler: Sendable {
 
     /// Adds the next chunk.
     mutating func append(index: UInt32, data: Data) throws(WireError) {
-        guard index == nextIndex else {
-            throw .protocolViolation("chunk \(index) arrived where chunk \(nextIndex) was due")
-        }
-        guard !data.isEmpty, data.count <= Payload.chunkSize else {
-            throw .malformed("a chunk of \(data.count) bytes (chunks hold 1 to \(Payload.chunkSize) bytes)")
-        }
-        guard bytes.count + data.count <= expected else {
-            throw .malformed("chunks exceed the \(expected) bytes announced")
-        }
+        try Self.check(
+            index: index, count: data.count, due: nextIndex, received: UInt64(bytes.count), expected: UInt64(expected))
         bytes.append(data)
         nextIndex += 1
+    }
+
+    /// Checks a chunk of `count` bytes with `index` against a payload of `expected` bytes that has `received`
+    /// so far and waits for chunk `due`.
+    static func check(index: UInt32, count: Int, due: UInt32, received: UInt64, expected: UInt64) throws(WireError) {
+        guard index == due else {
+            throw .protocolViolation("chunk \(index) arrived where chunk \(due) was due")
+        }
+        guard count > 0, count <= Payload.chunkSize else {
+            throw .malformed("a chunk of \(count) bytes (chunks hold 1 to \(Payload.chunkSize) bytes)")
+        }
+        guard received + UInt64(count) <= expected else {
+            throw .malformed("chunks exceed the \(expected) bytes announced")
+        }
     }
 }
 

@@ -8,6 +8,10 @@ import Synchronization
 ///
 /// It speaks to whichever session the node has open now; a node that reconnects gets a new session and
 /// its participant carries on. Asked while the node is away, it fails at once, as a dropped participant.
+///
+/// Every reply is checked before it reaches the strategy: a reply that breaks the protocol, does not fit
+/// the task, holds non-finite values or claims more examples than the node declared when it joined is an
+/// invalid reply. The participant counts them in a row; the run may exclude it (``exclude(because:)``).
 public final class RemoteParticipant: SecureAggregationPeer {
     /// The participant's id in the federation (its place in the configuration's list).
     public let id: Int
@@ -16,6 +20,13 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// The zoo model every task names.
     public let model: String
     private let session = Mutex<NodeSession?>(nil)
+    private let conduct = Mutex(Conduct())
+
+    private struct Conduct {
+        var invalidInARow = 0
+        var lastInvalid: String?
+        var exclusion: String?
+    }
 
     /// Creates a participant that no node has joined as yet.
     public init(id: Int, name: String, model: String) {
@@ -27,12 +38,35 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// Whether a node is connected as this participant.
     public var isConnected: Bool { session.withLock { $0 != nil } }
 
-    /// Makes `new` the participant's session and returns the one it replaces.
+    /// Makes `new` the participant's session unless another is open: one session per participant, so two
+    /// nodes with the same name cannot push each other out.
+    ///
+    /// - Returns: the session already open, which keeps its place, or nil when `new` got it.
     func attach(_ new: NodeSession) -> NodeSession? {
         session.withLock { current in
-            defer { current = new }
-            return current
+            if let current { return current }
+            current = new
+            return nil
         }
+    }
+
+    /// How many replies in a row were invalid, and the last one's problem.
+    public var invalidReplies: (count: Int, last: String?) {
+        conduct.withLock { ($0.invalidInARow, $0.lastInvalid) }
+    }
+
+    /// Why the participant was excluded from the run, if it was.
+    public var exclusion: String? { conduct.withLock { $0.exclusion } }
+
+    /// Excludes the participant from the rest of the run: every task fails at once with `reason`, its
+    /// session is closed and it is refused if it connects again.
+    public func exclude(because reason: String) {
+        conduct.withLock { $0.exclusion = reason }
+        guard let current = session.withLock({ $0 }) else { return }
+        var message = Concord_V1_CoordinatorMessage()
+        message.rejection.reason = "excluded from the run: \(reason)"
+        current.outbox.send(message)
+        Task { await current.close(reason: "excluded from the run: \(reason)") }
     }
 
     /// Forgets `old` if it is still the participant's session.
@@ -51,39 +85,60 @@ public final class RemoteParticipant: SecureAggregationPeer {
     }
 
     private func current() throws -> NodeSession {
+        if let exclusion { throw WireError.excluded(participant: name, reason: exclusion) }
         guard let session = session.withLock({ $0 }) else { throw WireError.notConnected(participant: name) }
         return session
     }
 
-    /// Sends a task to the node; a refusal becomes ``WireError/refused(_:)``.
-    private func ask(
-        _ body: Concord_V1_Task.OneOf_Body, payload: Payload, replyLimit: UInt64
-    ) async throws
-        -> (body: Concord_V1_Reply.OneOf_Body?, payload: Data)
-    {
-        let answer = try await current().request(body, payload: payload, replyLimit: replyLimit)
-        if case .refusal(let refusal) = answer.reply.body { throw WireError.refused(refusal.reason) }
-        return (answer.reply.body, answer.payload)
+    /// Sends a task to the node and reads its answer with `read`; a refusal becomes ``WireError/refused(_:)``.
+    /// A reply that breaks the protocol or that `read` finds invalid counts against the participant; a
+    /// valid one clears the count.
+    private func ask<Result>(
+        _ body: Concord_V1_Task.OneOf_Body, payload: Payload, replyLimit: UInt64,
+        read: (_ body: Concord_V1_Reply.OneOf_Body?, _ payload: Data, _ declaredExamples: Int) throws -> Result
+    ) async throws -> Result {
+        let session = try current()
+        do {
+            let answer = try await session.request(body, payload: payload, replyLimit: replyLimit)
+            if case .refusal(let refusal) = answer.reply.body { throw WireError.refused(refusal.reason) }
+            let result = try read(answer.reply.body, answer.payload, session.declaredExamples)
+            conduct.withLock { $0.invalidInARow = 0 }
+            return result
+        } catch let error as WireError {
+            switch error {
+            case .protocolViolation, .malformed, .payloadTooLarge:
+                conduct.withLock {
+                    $0.invalidInARow += 1
+                    $0.lastInvalid = "\(error)"
+                }
+            default: break
+            }
+            throw error
+        }
     }
 
     /// Local training on the node.
     public func fit(_ instruction: FitInstruction) async throws -> ClientUpdate {
         let (task, payload) = WireConversion.fitTask(instruction, model: model)
-        let answer = try await ask(.fit(task), payload: payload, replyLimit: UInt64(payload.byteCount) * 2)
-        guard case .fit(let reply) = answer.body else {
-            throw WireError.protocolViolation("a fit task answered with \(String(describing: answer.body))")
+        return try await ask(.fit(task), payload: payload, replyLimit: UInt64(payload.byteCount) * 2) {
+            body, payload, declared in
+            guard case .fit(let reply) = body else {
+                throw WireError.protocolViolation("a fit task answered with \(String(describing: body))")
+            }
+            return try WireConversion.update(
+                reply, payload: payload, layout: instruction.parameters.layout, declaredExamples: declared)
         }
-        return try WireConversion.update(reply, payload: answer.payload, layout: instruction.parameters.layout)
     }
 
     /// Evaluation on the node's own data.
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
         let (task, payload) = WireConversion.evaluateTask(parameters, model: model)
-        let answer = try await ask(.evaluate(task), payload: payload, replyLimit: 0)
-        guard case .evaluate(let reply) = answer.body else {
-            throw WireError.protocolViolation("an evaluation task answered with something else")
+        return try await ask(.evaluate(task), payload: payload, replyLimit: 0) { body, _, declared in
+            guard case .evaluate(let reply) = body else {
+                throw WireError.protocolViolation("an evaluation task answered with something else")
+            }
+            return try WireConversion.evaluation(reply, declaredExamples: declared)
         }
-        return try WireConversion.evaluation(reply)
     }
 
     /// One stage of secure aggregation on the node.
@@ -97,11 +152,12 @@ public final class RemoteParticipant: SecureAggregationPeer {
         } else {
             limit = maskedInputLimit.withLock { $0 }
         }
-        let answer = try await ask(.secureAggregation(message), payload: payload, replyLimit: limit)
-        guard case .secureAggregation(let response) = answer.body else {
-            throw WireError.protocolViolation("a secure-aggregation request answered with something else")
+        return try await ask(.secureAggregation(message), payload: payload, replyLimit: limit) { body, payload, _ in
+            guard case .secureAggregation(let response) = body else {
+                throw WireError.protocolViolation("a secure-aggregation request answered with something else")
+            }
+            return try WireConversion.response(response, payload: payload)
         }
-        return try WireConversion.response(response, payload: answer.payload)
     }
 
     private let maskedInputLimit = Mutex<UInt64>(0)

@@ -121,9 +121,10 @@ enum WireConversion {
         return (reply, payload)
     }
 
-    /// A fit reply, read against the layout the task was sent with.
+    /// A fit reply, read against the layout the task was sent with and the examples the node declared
+    /// when it joined (its weight in the aggregate can be no larger).
     static func update(
-        _ reply: Concord_V1_FitReply, payload: Data, layout: ParameterLayout
+        _ reply: Concord_V1_FitReply, payload: Data, layout: ParameterLayout, declaredExamples: Int
     ) throws(WireError)
         -> ClientUpdate
     {
@@ -131,14 +132,19 @@ enum WireConversion {
         guard payload.count == scalars * 4 * (reply.hasGradient_p ? 2 : 1) else {
             throw .malformed("a fit reply for \(scalars) parameters carries \(payload.count) bytes")
         }
-        guard reply.exampleCount <= UInt64(Int32.max), reply.steps <= UInt64(Int32.max) else {
-            throw .malformed("an example count of \(reply.exampleCount) or \(reply.steps) steps")
+        guard reply.exampleCount <= UInt64(max(0, declaredExamples)) else {
+            throw .malformed(
+                "the reply claims \(reply.exampleCount) examples; the node declared \(declaredExamples) when it joined")
         }
+        guard reply.steps <= UInt64(Int32.max) else { throw .malformed("a reply of \(reply.steps) steps") }
         let parameters = try leadingParameters(layout, of: payload)
         var update = ClientUpdate(
             parameters: parameters, exampleCount: Int(reply.exampleCount), steps: Int(reply.steps),
             metrics: reply.metrics)
         if reply.hasGradient_p { update.gradient = payload.littleEndianFloats(at: scalars * 4, count: scalars) }
+        guard update.parameters.values.allSatisfy(\.isFinite), update.gradient?.allSatisfy(\.isFinite) ?? true else {
+            throw .malformed("the reply holds non-finite values (NaN or infinity)")
+        }
         return update
     }
 
@@ -174,9 +180,16 @@ enum WireConversion {
         return reply
     }
 
-    static func evaluation(_ reply: Concord_V1_EvaluateReply) throws(WireError) -> EvaluationResult {
-        guard reply.accuracy >= 0, reply.accuracy <= 1, reply.exampleCount <= UInt64(Int32.max) else {
-            throw .malformed("an evaluation with accuracy \(reply.accuracy) over \(reply.exampleCount) examples")
+    /// An evaluation reply, over no more examples than the node declared when it joined.
+    static func evaluation(_ reply: Concord_V1_EvaluateReply, declaredExamples: Int) throws(WireError)
+        -> EvaluationResult
+    {
+        guard reply.accuracy >= 0, reply.accuracy <= 1, reply.loss.isFinite,
+            reply.exampleCount <= UInt64(max(0, declaredExamples))
+        else {
+            throw .malformed(
+                "an evaluation with accuracy \(reply.accuracy) and loss \(reply.loss) over \(reply.exampleCount) "
+                    + "examples (the node declared \(declaredExamples))")
         }
         return EvaluationResult(loss: reply.loss, accuracy: reply.accuracy, exampleCount: Int(reply.exampleCount))
     }

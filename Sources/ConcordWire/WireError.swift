@@ -19,6 +19,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case security(String)
     /// The coordinator cannot listen on its address (taken, privileged, unknown host), and why.
     case cannotListen(endpoint: String, reason: String)
+    /// The participant was excluded from the run (repeated invalid replies), and why.
+    case excluded(participant: String, reason: String)
 
     /// A description for logs and error messages.
     public var description: String {
@@ -32,6 +34,7 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
         case .rejected(let reason): "the coordinator refused the session: \(reason)"
         case .security(let detail): "TLS: \(detail)"
         case .cannotListen(let endpoint, let reason): "cannot listen on \(endpoint): \(reason)"
+        case .excluded(let participant, let reason): "\(participant) is excluded from the run: \(reason)"
         }
     }
 }

@@ -47,7 +47,21 @@ struct WireConversionTests {
         update.gradient = Array(repeating: 2, count: 8)
         let (reply, replyPayload) = WireConversion.fitReply(update)
         #expect(
-            try WireConversion.update(reply, payload: Data(replyPayload.chunks().joined()), layout: layout) == update)
+            try WireConversion.update(
+                reply, payload: Data(replyPayload.chunks().joined()), layout: layout, declaredExamples: 1 << 20) == update)
+
+        // The weight a reply claims is bounded by the examples its node declared; NaN never gets through.
+        #expect(throws: WireError.self) {
+            try WireConversion.update(
+                reply, payload: Data(replyPayload.chunks().joined()), layout: layout, declaredExamples: 11)
+        }
+        var poisoned = update
+        poisoned.parameters.values[3] = .nan
+        let (nanReply, nanPayload) = WireConversion.fitReply(poisoned)
+        #expect(throws: WireError.malformed("the reply holds non-finite values (NaN or infinity)")) {
+            try WireConversion.update(
+                nanReply, payload: Data(nanPayload.chunks().joined()), layout: layout, declaredExamples: 12)
+        }
     }
 
     @Test("a payload that disagrees with its layout, a forged shape or another dtype is refused")

@@ -205,11 +205,15 @@ struct WireFuzzTests {
             let payload = try Self.assemble(announced: reply.payloadBytes, fill: input)
             switch reply.body {
             case .fit(let fit):
-                let update = try WireConversion.update(fit, payload: payload, layout: Self.layout)
+                let update = try WireConversion.update(
+                    fit, payload: payload, layout: Self.layout, declaredExamples: 1000)
+                guard update.exampleCount <= 1000, update.parameters.values.allSatisfy(\.isFinite) else {
+                    throw FuzzInvariantViolation("an update beyond the declared examples, or not finite")
+                }
                 guard update.parameters.layout == Self.layout, update.gradient.map({ $0.count == 8 }) ?? true else {
                     throw FuzzInvariantViolation("an update that does not fit the task's layout")
                 }
-            case .evaluate(let evaluate): _ = try WireConversion.evaluation(evaluate)
+            case .evaluate(let evaluate): _ = try WireConversion.evaluation(evaluate, declaredExamples: 1000)
             case .secureAggregation(let response):
                 guard WireConversion.expectedBytes(of: response) == UInt64(payload.count) else { return }
                 _ = try WireConversion.response(response, payload: payload)
