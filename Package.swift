@@ -132,7 +132,15 @@ let package = Package(
                 "ConcordServer", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
             ]
         ),
-        .testTarget(name: "ConcordCLITests", dependencies: ["concord", "ConcordStore"]),
+        .testTarget(
+            name: "ConcordCLITests",
+            dependencies: [
+                "concord", "ConcordStore", "ConcordWire", "ConcordTesting",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "ConcordStoreTests",
             dependencies: [

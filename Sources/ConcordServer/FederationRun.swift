@@ -121,13 +121,16 @@ public struct FederationRun: Sendable {
 
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
-        let configuration = CoordinatorConfiguration(
-            sampler: sampler, minFitResults: config.minFitResults, minFitFraction: config.minFitFraction,
-            roundDeadline: .seconds(config.roundDeadlineSeconds), evalEvery: config.evalEvery,
-            seed: seed, secureSummation: secureSummation)
-        let participants: [any ClientProxy] = registry.participants
         let strategy = self.strategy
+        let (config, sampler, secureSummation) = (self.config, self.sampler, self.secureSummation)
+        /// A coordinator at the last committed round, sampling only the participants not excluded.
         @Sendable func coordinator() throws -> Coordinator {
+            let participants: [any ClientProxy] = registry.participants.filter { $0.exclusion == nil }
+            // A run that required more results than are left after exclusions asks for all that are left.
+            let configuration = CoordinatorConfiguration(
+                sampler: sampler, minFitResults: min(config.minFitResults, participants.count),
+                minFitFraction: config.minFitFraction, roundDeadline: .seconds(config.roundDeadlineSeconds),
+                evalEvery: config.evalEvery, seed: seed, secureSummation: secureSummation)
             if let checkpoint = try store.latestCheckpoint(run: runID) {
                 return try Coordinator(
                     resuming: checkpoint, strategy: strategy, participants: participants,
@@ -159,7 +162,7 @@ public struct FederationRun: Sendable {
             try store.setState(run: runID, .running, reason: nil)
             let round = completed + 1
             let record = await current.runRound(forceEvaluation: round == config.rounds)
-            try excludeFaulty(registry, store: store, runID: runID)
+            let excluded = try excludeFaulty(registry, store: store, runID: runID)
             guard await current.history.count == round else {
                 reason = record.error ?? "the strategy refused round \(round)"
                 break
@@ -184,6 +187,8 @@ public struct FederationRun: Sendable {
             try store.commitRound(run: runID, record: record, checkpoint: try await current.checkpoint())
             completed = round
             log(Self.summary(record, of: config.rounds, registry))
+            // From the next round on, the excluded are not sampled.
+            if excluded { current = try coordinator() }
         }
         if completed >= config.rounds || reason != "completed \(config.rounds) rounds" {
             try store.setState(run: runID, .finished, reason: reason)
@@ -196,8 +201,11 @@ public struct FederationRun: Sendable {
     }
 
     /// Excludes every participant whose replies were invalid too many times in a row, and records it.
-    private func excludeFaulty(_ registry: ParticipantRegistry, store: any RunStore, runID: Int64) throws {
-        guard config.excludeAfterInvalidReplies > 0 else { return }
+    ///
+    /// - Returns: whether anyone was excluded.
+    private func excludeFaulty(_ registry: ParticipantRegistry, store: any RunStore, runID: Int64) throws -> Bool {
+        guard config.excludeAfterInvalidReplies > 0 else { return false }
+        var excluded = false
         for participant in registry.participants where participant.exclusion == nil {
             let (count, last) = participant.invalidReplies
             guard count >= config.excludeAfterInvalidReplies else { continue }
@@ -205,7 +213,9 @@ public struct FederationRun: Sendable {
             participant.exclude(because: reason)
             try store.recordParticipantEvent(run: runID, participant: participant.name, kind: .excluded, detail: reason)
             log("\(participant.name): excluded from the run: \(reason)")
+            excluded = true
         }
+        return excluded
     }
 
     /// "; failed: NAME (reason), …" for a round's failures, by participant name; empty when none failed.

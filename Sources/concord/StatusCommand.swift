@@ -31,8 +31,10 @@ struct StatusCommand: ParsableCommand {
             {
                 print(String(format: "  test accuracy %.2f%% after round %d", evaluation.accuracy * 100, last.round))
             }
+            let exclusions = try database.exclusions(run: stored.id)
             for status in try database.participantStatuses(run: stored.id) {
                 print("  \(status.participant): \(status.kind.rawValue) at \(status.at): \(status.detail)")
+                if let exclusion = exclusions[status.participant] { print("    excluded from the run: \(exclusion)") }
             }
         }
     }

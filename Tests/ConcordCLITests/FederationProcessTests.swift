@@ -25,17 +25,20 @@ struct FederationProcessTests {
 
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-        /// Writes a configuration of `rounds` rounds; `extra` lines are appended.
-        func configure(rounds: Int, minFitResults: Int = 3, extra: String = "") throws -> String {
+        /// Writes a configuration of `rounds` rounds of `model`; `extra` lines are appended. Without
+        /// `minFitResults`, the default (half of those sampled) holds.
+        func configure(rounds: Int, model: String = "mlp", minFitResults: Int? = 3, extra: String = "") throws
+            -> String
+        {
             let text = """
                 run: test
-                model: mlp
+                model: \(model)
                 rounds: \(rounds)
                 local_epochs: 1
                 batch_size: 50
                 learning_rate: 0.1
                 fraction: 1.0
-                min_fit_results: \(minFitResults)
+                \(minFitResults.map { "min_fit_results: \($0)" } ?? "")
                 round_deadline_seconds: 120
                 wait_timeout_seconds: 2
                 heartbeat_seconds: 1

@@ -1,6 +1,7 @@
 import ConcordData
 import ConcordFederation
 import ConcordNN
+import ConcordTesting
 import Foundation
 import GRPCCore
 import GRPCProtobuf

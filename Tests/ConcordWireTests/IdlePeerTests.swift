@@ -1,5 +1,6 @@
 import ConcordFederation
 import ConcordNN
+import ConcordTesting
 import Foundation
 import Testing
 

@@ -6,10 +6,15 @@ import Foundation
 
 /// A plain TCP connection to a server on 127.0.0.1, from a chosen loopback source address: it sends only
 /// what a test writes to its descriptor, so it can be an idle peer or a garbage-sending one.
-final class LoopbackConnection: Sendable {
-    let descriptor: Int32
+public final class LoopbackConnection: Sendable {
+    /// The socket; a test writes to it what the peer should send.
+    public let descriptor: Int32
 
-    init(port: Int, from source: String) throws {
+    /// Connects to 127.0.0.1:`port` from the loopback address `source` (127.0.0.2 keeps a flood apart from
+    /// the nodes on 127.0.0.1).
+    ///
+    /// - Throws: a `POSIXError` when the socket cannot be bound or connected.
+    public init(port: Int, from source: String) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var local = sockaddr_in()
         local.sin_family = sa_family_t(AF_INET)
@@ -33,7 +38,7 @@ final class LoopbackConnection: Sendable {
     }
 
     /// Whether the server has closed the connection (looks without waiting).
-    var isClosed: Bool {
+    public var isClosed: Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, 0) == 1 else { return false }
         var byte: UInt8 = 0
