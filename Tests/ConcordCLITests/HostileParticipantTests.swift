@@ -86,6 +86,7 @@ struct HostileParticipantTests {
             HostileNode.reply(to: task, values: Array(repeating: 0, count: scalars), examples: UInt64(Int32.max))
         }
         let accuracy = try #require(Self.finalAccuracy(run.output), "\(run.output)")
+        print("weight attack: test accuracy \(accuracy)% attacked, \(honest.accuracy)% honest")
         #expect(abs(accuracy - honest.accuracy) <= 1, "attacked \(accuracy)%, honest \(honest.accuracy)%")
         #expect(
             run.output.contains("gamma (malformed message: the reply claims 2147483647 examples; the node declared 20000"),
@@ -117,6 +118,7 @@ struct HostileParticipantTests {
         }
         #expect(run.output.contains("a reply to task"), "\(run.output)")
         #expect(run.output.contains("which awaits none"), "\(run.output)")
+        print("late-reply flood: coordinator peak RSS \(run.peakKilobytes) kB, honest run \(honest.peakKilobytes) kB")
         #expect(
             run.peakKilobytes < 2 * honest.peakKilobytes,
             "coordinator peak \(run.peakKilobytes) kB against \(honest.peakKilobytes) kB honest")

@@ -26,6 +26,13 @@ struct FederationConfigTests {
         #expect(config.store == folder + "/runs/r.sqlite")
         #expect(config.tls?.privateKey == folder + "/k.pem")
         #expect(config.listenAddress?.port == 7443)
+        // A round needs half of those sampled unless min_fit_results says otherwise; three invalid replies in
+        // a row exclude a participant; failed rounds wait 1 s, doubling.
+        #expect(config.minFitResults == 1 && config.minFitFraction == 0.5)
+        #expect(config.excludeAfterInvalidReplies == 3 && config.retryBackoffSeconds == 1)
+        #expect(config.maxExamplesPerParticipant == nil)
+        let explicit = try FederationConfig.load(path: try Self.write("run: r\nrounds: 3\nparticipants: [a, b]\nmin_fit_results: 1\n"))
+        #expect(explicit.config.minFitResults == 1 && explicit.config.minFitFraction == 0)
     }
 
     @Test(
@@ -45,6 +52,10 @@ struct FederationConfigTests {
             ("run: r\nrounds: 3\nparticipants: [a]\nround_deadline_seconds: .inf\n", "at most a week"),
             ("run: r\nrounds: 3\nparticipants: [a]\nround_deadline_seconds: 1e7\n", "at most a week"),
             ("run: r\nrounds: 3\nparticipants: [a]\nwait_timeout_seconds: .nan\n", "'wait_timeout_seconds' must be"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nmin_fit_fraction: 1.5\n", "'min_fit_fraction' must be in [0, 1]"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nmax_examples_per_participant: 0\n", "must be at least 1"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nexclude_after_invalid_replies: -1\n", "must be ≥ 0"),
+            ("run: r\nrounds: 3\nparticipants: [a]\nretry_backoff_seconds: .inf\n", "between 0 and 3600"),
         ])
     func mistakes(text: String, problem: String) throws {
         let path = try Self.write(text)

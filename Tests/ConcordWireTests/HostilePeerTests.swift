@@ -72,6 +72,20 @@ struct HostilePeerTests {
         await server.stop()
     }
 
+    @Test("a node that declares more examples than the run admits per participant is refused; an excluded one too")
+    func declaredExamplesAndExclusion() async throws {
+        let server = try await RunningServer(names: Self.names, model: "logreg", security: .insecure, maxExamples: 9)
+        let many = try await Self.peer(server.port).exchange([Self.hello("alpha")])
+        #expect(many.rejection == "the node declares 10 examples; this run admits at most 9 per participant")
+        server.server.registry.participants[1].exclude(because: "3 invalid replies in a row")
+        let excluded = try await Self.peer(server.port).exchange([Self.hello("beta")])
+        #expect(excluded.rejection == "'beta' is excluded from this run: 3 invalid replies in a row")
+        await #expect(throws: WireError.excluded(participant: "beta", reason: "3 invalid replies in a row")) {
+            _ = try await server.server.registry.participants[1].fit(try Self.instruction())
+        }
+        await server.stop()
+    }
+
     @Test("over mutual TLS: another CA's certificate never gets in; a listed certificate cannot claim another name")
     func certificates() async throws {
         let folder = try WireFixtures.folder()
@@ -204,7 +218,31 @@ struct HostilePeerTests {
             server.events.all.contains {
                 if case .lateReply(participant: "alpha", task: _) = $0 { true } else { false }
             })
+        // The late reply was counted and dropped; the session stays.
+        #expect(server.server.registry.connectedCount == 1)
         slow.cancel()
+        await server.stop()
+    }
+
+    @Test("a reply to a task that awaits none ends the session before a byte of it is kept")
+    func replyToNoTask() async throws {
+        let server = try await RunningServer(names: Self.names, model: "logreg", security: .insecure)
+        for taskID: UInt64 in [0, 7] {
+            var reply = Concord_V1_NodeMessage()
+            reply.reply.taskID = taskID
+            reply.reply.fit.exampleCount = 5
+            reply.reply.payloadBytes = 1 << 30
+            let outcome = try await Self.peer(server.port).exchange([Self.hello("alpha"), reply])
+            #expect(outcome.ended)
+        }
+        let ended = server.events.all.compactMap { event -> String? in
+            if case .disconnected(participant: "alpha", let reason) = event { reason } else { nil }
+        }
+        #expect(
+            ended == [
+                "protocol violation: a reply to task 0, which awaits none",
+                "protocol violation: a reply to task 7, which awaits none",
+            ], "\(ended)")
         await server.stop()
     }
 }

@@ -44,7 +44,7 @@ final class RunningServer: Sendable {
 
     init(
         names: [String], model: String, security: WireSecurity, heartbeat: Duration = .seconds(1),
-        limits: ConnectionLimits = ConnectionLimits()
+        limits: ConnectionLimits = ConnectionLimits(), maxExamples: Int? = nil
     ) async throws {
         let events = EventLog()
         let registry = try ParticipantRegistry(names: names, model: model)
@@ -52,7 +52,7 @@ final class RunningServer: Sendable {
             host: "127.0.0.1", port: 0, security: security, registry: registry,
             settings: ServiceSettings(
                 run: "test", exampleShape: [4, 4, 1], classCount: 3, heartbeatInterval: heartbeat,
-                helloTimeout: .seconds(2), connectionLimits: limits),
+                helloTimeout: .seconds(2), connectionLimits: limits, maxExamplesPerParticipant: maxExamples),
             onEvent: { events.append($0) })
         let server = self.server
         task = Task { try await server.serve() }
