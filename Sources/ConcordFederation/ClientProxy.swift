@@ -11,6 +11,16 @@ public protocol ClientProxy: Sendable {
 
     /// Evaluates parameters on the participant's own held-out data.
     func evaluate(_ parameters: Parameters) async throws -> EvaluationResult
+
+    /// The most examples the participant may claim to have trained on (what a remote node declared when
+    /// it joined), or nil when nothing bounds it. Under secure aggregation, where no single weight can be
+    /// seen, the sum's total weight is checked against the total of these.
+    var declaredExamples: Int? { get }
+}
+
+extension ClientProxy {
+    /// Nil: an in-process participant's weight is its own data's size, not a claim.
+    public var declaredExamples: Int? { nil }
 }
 
 /// The participant side of a round: what a node runs behind a ``ClientProxy``.

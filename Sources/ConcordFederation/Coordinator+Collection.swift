@@ -25,6 +25,9 @@ extension Coordinator {
             collected.failures = outcome.failures.sorted { $0.participant < $1.participant }
             collected.error = outcome.error.map { "secure aggregation failed: \($0); the previous model is kept" }
             collected.metrics = outcome.metrics
+            if let sum = outcome.sum, let problem = Self.problem(with: sum, proxies: proxies) {
+                collected.error = "secure aggregation failed: \(problem); the previous model is kept"
+            }
         } else {
             (collected.results, collected.failures) = await gather(round: round, instructions: instructions)
         }
@@ -104,6 +107,19 @@ extension Coordinator {
         results.sort { $0.participant < $1.participant }
         failures.sort { $0.participant < $1.participant }
         return (results, failures)
+    }
+
+    /// Why a secure sum cannot be aggregated: a total weight above what its participants declared means one
+    /// of them claimed more examples than it has inside its masked input, where no single weight can be seen.
+    static func problem(with sum: UpdateSum, proxies: [Int: any ClientProxy]) -> String? {
+        var declared = 0
+        for participant in sum.participants {
+            guard let bound = proxies[participant]?.declaredExamples else { return nil }
+            declared += bound
+        }
+        guard sum.totalWeight > Double(declared) + 0.5 else { return nil }
+        return "the sum's total weight, \(sum.totalWeight), exceeds the \(declared) examples its "
+            + "\(sum.participants.count) participants declared: one of them claimed more than it holds"
     }
 
     /// Why an update cannot be aggregated (another model's layout, non-finite values, a negative example

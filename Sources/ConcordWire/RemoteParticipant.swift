@@ -26,6 +26,7 @@ public final class RemoteParticipant: SecureAggregationPeer {
         var invalidInARow = 0
         var lastInvalid: String?
         var exclusion: String?
+        var declaredExamples: Int?
     }
 
     /// Creates a participant that no node has joined as yet.
@@ -43,12 +44,17 @@ public final class RemoteParticipant: SecureAggregationPeer {
     ///
     /// - Returns: the session already open, which keeps its place, or nil when `new` got it.
     func attach(_ new: NodeSession) -> NodeSession? {
-        session.withLock { current in
+        let open = session.withLock { current -> NodeSession? in
             if let current { return current }
             current = new
             return nil
         }
+        if open == nil { conduct.withLock { $0.declaredExamples = new.declaredExamples } }
+        return open
     }
+
+    /// The examples its node declared when it last joined (nil before any has).
+    public var declaredExamples: Int? { conduct.withLock { $0.declaredExamples } }
 
     /// How many replies in a row were invalid, and the last one's problem.
     public var invalidReplies: (count: Int, last: String?) {
