@@ -33,14 +33,14 @@ let package = Package(
     targets: [
         .target(name: "ConcordSystem"),
         .target(name: "ConcordTensor"),
-        .target(name: "ConcordNN", dependencies: ["ConcordTensor"]),
+        .target(name: "ConcordNN", dependencies: ["ConcordTensor", "ConcordSystem"]),
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(
             name: "ConcordData",
-            dependencies: ["ConcordTensor", "CZlib"],
+            dependencies: ["ConcordTensor", "ConcordSystem", "CZlib"],
             resources: [.copy("Resources/mnist")]
         ),
         .target(name: "ConcordFederation", dependencies: ["ConcordTensor", "ConcordNN", "ConcordData"]),
@@ -102,11 +102,11 @@ let package = Package(
         .testTarget(name: "ConcordTensorTests", dependencies: ["ConcordTensor"]),
         .testTarget(
             name: "ConcordNNTests",
-            dependencies: ["ConcordNN", "ConcordData", "ConcordTesting"],
+            dependencies: ["ConcordNN", "ConcordData", "ConcordSystem", "ConcordTesting"],
             exclude: ["Fixtures/make_torch_cnn_step.py"],
             resources: [.copy("Fixtures/torch_cnn_step.safetensors")]
         ),
-        .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData", "ConcordTesting"]),
+        .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData", "ConcordSystem", "ConcordTesting"]),
         .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
         .testTarget(
             name: "ConcordPrivacyTests",
@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "ConcordCLITests",
             dependencies: [
-                "concord", "ConcordStore", "ConcordWire", "ConcordTesting",
+                "concord", "ConcordStore", "ConcordWire", "ConcordTesting", "CZlib",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

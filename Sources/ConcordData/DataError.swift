@@ -1,3 +1,5 @@
+import ConcordSystem
+
 /// Errors raised while locating, reading or validating a dataset; each message names the file.
 public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A required file is not in the directory; `expected` lists every file the loader looks for.
@@ -17,6 +19,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A compressed file's header declares more bytes than the file could decompress to (`capacity`, from the
     /// deflate format's maximum ratio): a corrupt header, refused before anything is allocated for it.
     case declaredSizeExceedsFile(file: String, dimensions: [Int], declaredBytes: Int, fileBytes: Int, capacity: Int)
+    /// Loading the file would need `neededBytes` (its bytes plus 4 for each element once converted), more than
+    /// `budget` leaves: refused before anything is decompressed or converted.
+    case insufficientMemory(file: String, dimensions: [Int], neededBytes: Int, budget: MemoryBudget)
     /// The gzip stream is truncated or corrupt.
     case corruptGzip(file: String, reason: GzipError)
     /// The image and label files hold different numbers of examples.
@@ -68,6 +73,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .declaredSizeExceedsFile(let file, let dimensions, let declared, let fileBytes, let capacity):
             return "\(file): dimensions \(dimensions) declare \(declared) bytes, but a gzip file of \(fileBytes) bytes "
                 + "decompresses to at most \(capacity); the header is corrupt or the file is truncated"
+        case .insufficientMemory(let file, let dimensions, let needed, let budget):
+            return "\(file) declares \(Self.describe(dimensions)): loading needs \(ByteCountText.describe(needed)) "
+                + "and \(ByteCountText.describe(budget.availableBytes)) are available (\(budget.limitedBy)); "
+                + "load a smaller file (concord partition splits one) or give the process more memory"
         case .corruptGzip(let file, let reason):
             return "\(file): corrupt gzip: \(reason)"
         case .countMismatch(let imagesFile, let imageCount, let labelsFile, let labelCount):
@@ -98,6 +107,21 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "label \(label) of example \(index) is out of range (must be in 0..<\(classCount))"
         case .partitionIndexOutOfRange(let client, let index, let count):
             return "client \(client) lists example \(index), outside the dataset's 0..<\(count)"
+        }
+    }
+}
+
+extension DataError {
+    /// "3,000,000 images of 28×28", "60,000 values": the declared extent of an IDX file, outermost first.
+    static func describe(_ dimensions: [Int]) -> String {
+        guard let count = dimensions.first else { return "a single value" }
+        let inner = dimensions.dropFirst().map(String.init).joined(separator: "×")
+        let items = ByteCountText.grouped(count)
+        switch dimensions.count {
+        case 1: return "\(items) values"
+        case 2: return "\(items) rows of \(inner)"
+        case 3: return "\(items) images of \(inner)"
+        default: return "\(items) arrays of \(inner)"
         }
     }
 }

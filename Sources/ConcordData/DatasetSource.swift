@@ -1,3 +1,4 @@
+import ConcordSystem
 import Foundation
 
 /// Where the command line gets its data: a dataset bundled by name, or a directory of IDX files.
@@ -49,16 +50,17 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
 
     /// Loads only the test set (what a coordinator evaluates on), skipping the training files.
     ///
+    /// - Parameter budget: The memory loading may use (see ``MNIST/loadTest(directory:budget:)``).
     /// - Throws: ``DataError`` as ``load()``.
-    public func loadTest() throws(DataError) -> Dataset {
+    public func loadTest(budget: MemoryBudget = .current()) throws(DataError) -> Dataset {
         switch self {
         case .named(let name):
             switch name.lowercased() {
-            case "mnist": return try MNIST.loadTest(directory: MNIST.bundledDirectory)
+            case "mnist": return try MNIST.loadTest(directory: MNIST.bundledDirectory, budget: budget)
             default: throw .unknownDataset(name: name, known: Self.knownNames)
             }
         case .directory(let url):
-            return try MNIST.loadTest(directory: url)
+            return try MNIST.loadTest(directory: url, budget: budget)
         }
     }
 

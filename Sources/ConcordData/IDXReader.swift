@@ -1,3 +1,4 @@
+import ConcordSystem
 import Foundation
 
 /// The element types an IDX header can declare (its third magic byte).
@@ -62,11 +63,14 @@ public enum IDXReader {
     /// Reads an IDX file, decompressing it first if it starts with the gzip magic `1f 8b`
     /// (whatever its extension).
     ///
-    /// - Parameter url: The file to read.
+    /// - Parameters:
+    ///   - url: The file to read.
+    ///   - budget: The memory loading may use (see ``memoryNeeded(for:)``), measured before the file is read.
     /// - Returns: The parsed array.
-    /// - Throws: ``DataError`` naming the file when it cannot be read, is corrupt gzip,
-    ///   or is not a well-formed unsigned-byte IDX file.
-    public static func read(contentsOf url: URL) throws(DataError) -> IDXArray {
+    /// - Throws: ``DataError`` naming the file when it cannot be read, is corrupt gzip, is not a well-formed
+    ///   unsigned-byte IDX file, or declares more than `budget` can hold
+    ///   (``DataError/insufficientMemory(file:dimensions:neededBytes:budget:)``).
+    public static func read(contentsOf url: URL, budget: MemoryBudget = .current()) throws(DataError) -> IDXArray {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -79,7 +83,7 @@ public enum IDXReader {
         } catch {
             throw .unreadableFile(path: path, reason: error.localizedDescription)
         }
-        return try decode(data, source: path)
+        return try decode(data, source: path, budget: budget)
     }
 
     /// Parses the bytes of an IDX file, decompressing them first if they start with the gzip magic `1f 8b`.
@@ -87,24 +91,80 @@ public enum IDXReader {
     /// - Parameters:
     ///   - data: The file's bytes, raw or gzip-compressed.
     ///   - source: The name used in error messages (usually the file's path).
+    ///   - budget: The memory loading may still use; the header's sizes are checked against it before the
+    ///     elements are copied or decompressed.
     /// - Returns: The parsed array.
-    /// - Throws: ``DataError`` naming `source` when the bytes are corrupt gzip, declare more than they hold, or
-    ///   are not a well-formed unsigned-byte IDX file.
-    public static func decode(_ data: Data, source: String) throws(DataError) -> IDXArray {
+    /// - Throws: ``DataError`` naming `source` when the bytes are corrupt gzip, declare more than they hold or
+    ///   than `budget` allows, or are not a well-formed unsigned-byte IDX file.
+    public static func decode(
+        _ data: Data, source: String, budget: MemoryBudget = .current()
+    ) throws(DataError) -> IDXArray {
         let decoded = data.withUnsafeBytes { raw -> Result<[UInt8], DataError> in
-            guard Gzip.hasMagic(raw) else { return .success(copyBytes(raw)) }
-            return Result { () throws(DataError) in try decompress(raw, source: source) }
+            Result { () throws(DataError) in
+                guard Gzip.hasMagic(raw) else {
+                    try checkUncompressed(raw, source: source, budget: budget)
+                    return copyBytes(raw)
+                }
+                return try decompress(raw, source: source, budget: budget)
+            }
         }
         return try parse(decoded.get(), source: source)
     }
 
-    /// Decompresses a gzip IDX file no further than its header says it holds: the header is inflated first, its
-    /// size checked against what the compressed bytes could expand to, and the rest inflated with that size as
-    /// the limit, so a small file that declares (or inflates to) gigabytes is refused before they are allocated.
+    /// The bytes loading a file with this header takes at its peak: the decoded file, plus 4 bytes for each
+    /// element, which a ``Dataset`` holds as a `Float` (pixels) or an `Int32` (labels). (A compressed file's own
+    /// bytes are gone by the time the floats are made, and are far smaller.) `nil` when that overflows.
+    static func memoryNeeded(for header: Header) -> Int? {
+        let elements = header.totalBytes - header.headerSize
+        let (converted, overflow) = elements.multipliedReportingOverflow(by: 4)
+        let (total, overflowTotal) = header.totalBytes.addingReportingOverflow(converted)
+        return overflow || overflowTotal ? nil : total
+    }
+
+    /// Refuses a header whose loading would need more memory than `budget` holds.
     ///
-    /// - Throws: ``DataError`` for a bad header or a size the file cannot hold, ``DataError/corruptGzip(file:reason:)``
-    ///   when the stream is corrupt or inflates to more than the header declares.
-    static func decompress(_ raw: UnsafeRawBufferPointer, source: String) throws(DataError) -> [UInt8] {
+    /// - Throws: ``DataError/insufficientMemory(file:dimensions:neededBytes:budget:)``, or
+    ///   ``DataError/dimensionsTooLarge(file:dimensions:)`` when the need cannot even be counted.
+    static func checkMemory(_ header: Header, source: String, budget: MemoryBudget) throws(DataError) {
+        guard let needed = memoryNeeded(for: header) else {
+            throw .dimensionsTooLarge(file: source, dimensions: header.dimensions)
+        }
+        guard budget.allows(needed) else {
+            throw .insufficientMemory(file: source, dimensions: header.dimensions, neededBytes: needed, budget: budget)
+        }
+    }
+
+    /// Checks an uncompressed file's header against the file's size and the memory budget, before its bytes are
+    /// copied: a file shorter or longer than its header says is refused as such, one that fits on disk but not
+    /// in memory once converted is refused for that.
+    ///
+    /// - Throws: ``DataError`` as ``parse(_:source:)``, and
+    ///   ``DataError/insufficientMemory(file:dimensions:neededBytes:budget:)``.
+    private static func checkUncompressed(
+        _ raw: UnsafeRawBufferPointer, source: String, budget: MemoryBudget
+    ) throws(DataError) {
+        let header = try parseHeader(Array(raw.prefix(maxHeaderSize)), source: source)
+        guard raw.count >= header.totalBytes else {
+            throw .truncated(file: source, expectedBytes: header.totalBytes, foundBytes: raw.count)
+        }
+        guard raw.count == header.totalBytes else {
+            throw .trailingData(file: source, expectedBytes: header.totalBytes, foundBytes: raw.count)
+        }
+        try checkMemory(header, source: source, budget: budget)
+    }
+
+    /// Decompresses a gzip IDX file no further than its header says it holds: the header is inflated first, its
+    /// size checked against what the compressed bytes could expand to (a corrupt header is the likelier story, so
+    /// that is said first), then against the memory budget, and the rest inflated with that size as the limit, so
+    /// a small file that declares (or inflates to) gigabytes is refused before they are allocated.
+    ///
+    /// - Throws: ``DataError`` for a bad header or a size the file cannot hold,
+    ///   ``DataError/insufficientMemory(file:dimensions:neededBytes:budget:)`` for one memory cannot hold,
+    ///   ``DataError/corruptGzip(file:reason:)`` when the stream is corrupt or inflates to more than the header
+    ///   declares.
+    static func decompress(
+        _ raw: UnsafeRawBufferPointer, source: String, budget: MemoryBudget = .current()
+    ) throws(DataError) -> [UInt8] {
         let head: [UInt8]
         do {
             head = try Gzip.prefix(raw, count: maxHeaderSize)
@@ -118,6 +178,7 @@ public enum IDXReader {
                 file: source, dimensions: header.dimensions, declaredBytes: header.totalBytes, fileBytes: raw.count,
                 capacity: bound)
         }
+        try checkMemory(header, source: source, budget: budget)
         do {
             return try Gzip.decompress(raw, limit: header.totalBytes)
         } catch {

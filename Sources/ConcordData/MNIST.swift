@@ -1,3 +1,4 @@
+import ConcordSystem
 import ConcordTensor
 import Foundation
 
@@ -18,7 +19,7 @@ public enum MNIST {
     public static let testImagesFile = "t10k-images-idx3-ubyte"
     /// The test labels file name (also accepted with a `.gz` suffix).
     public static let testLabelsFile = "t10k-labels-idx1-ubyte"
-    /// The four files ``load(directory:)`` expects.
+    /// The four files ``load(directory:budget:)`` expects.
     public static let fileNames = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
 
     /// The directory of the MNIST files bundled with ConcordData.
@@ -38,11 +39,15 @@ public enum MNIST {
     /// Loads the four MNIST files from a directory; each may be raw or gzip-compressed, and may
     /// carry a `.gz` suffix (the uncompressed name is preferred when both exist).
     ///
-    /// - Parameter directory: The directory holding ``fileNames``.
+    /// - Parameters:
+    ///   - directory: The directory holding ``fileNames``.
+    ///   - budget: The memory loading may use; each file is checked against it before it is decompressed (the
+    ///     four are read at once, so each is checked against the whole budget: a coarse check, which the
+    ///     training images, by far the largest, dominate).
     /// - Returns: The training and test sets, features `[N, 28, 28, 1]` scaled to [0, 1].
-    /// - Throws: ``DataError`` naming the offending file: missing, unreadable, corrupt,
+    /// - Throws: ``DataError`` naming the offending file: missing, unreadable, corrupt, too large for memory,
     ///   wrong dimensions, mismatched counts or labels outside 0..<10.
-    public static func load(directory: URL) throws(DataError) -> DatasetSplit {
+    public static func load(directory: URL, budget: MemoryBudget = .current()) throws(DataError) -> DatasetSplit {
         let urls = try fileNames.map { name throws(DataError) in try locate(name, in: directory) }
         var results = urls.map { url -> Result<IDXArray, DataError> in
             .failure(.unreadableFile(path: url.path, reason: "not read"))
@@ -51,7 +56,8 @@ public enum MNIST {
         results.withUnsafeMutableBufferPointer { slots in
             let sharedSlots = UncheckedSendableBox(slots)
             DispatchQueue.concurrentPerform(iterations: urls.count) { index in
-                sharedSlots.value[index] = Result { () throws(DataError) in try IDXReader.read(contentsOf: urls[index])
+                sharedSlots.value[index] = Result { () throws(DataError) in
+                    try IDXReader.read(contentsOf: urls[index], budget: budget)
                 }
             }
         }
@@ -66,28 +72,38 @@ public enum MNIST {
     /// Loads only the training set from `directory` (a participant's own data, as `concord partition`
     /// writes it): `train-images-idx3-ubyte[.gz]` and `train-labels-idx1-ubyte[.gz]`.
     ///
-    /// - Throws: ``DataError`` naming the offending file, as ``load(directory:)``.
-    public static func loadTraining(directory: URL) throws(DataError) -> Dataset {
-        try loadPair(images: trainImagesFile, labels: trainLabelsFile, in: directory)
+    /// - Parameter budget: The memory loading may use; the images file is checked against it before it is
+    ///   decompressed, the labels file against what the images leave.
+    /// - Throws: ``DataError`` naming the offending file, as ``load(directory:budget:)``.
+    public static func loadTraining(directory: URL, budget: MemoryBudget = .current()) throws(DataError) -> Dataset {
+        try loadPair(images: trainImagesFile, labels: trainLabelsFile, in: directory, budget: budget)
     }
 
     /// Loads only the test set from `directory` (a coordinator's held-out data): `t10k-images-idx3-ubyte[.gz]`
     /// and `t10k-labels-idx1-ubyte[.gz]`.
     ///
-    /// - Throws: ``DataError`` naming the offending file, as ``load(directory:)``.
-    public static func loadTest(directory: URL) throws(DataError) -> Dataset {
-        try loadPair(images: testImagesFile, labels: testLabelsFile, in: directory)
+    /// - Parameter budget: The memory loading may use, as ``loadTraining(directory:budget:)``.
+    /// - Throws: ``DataError`` naming the offending file, as ``load(directory:budget:)``.
+    public static func loadTest(directory: URL, budget: MemoryBudget = .current()) throws(DataError) -> Dataset {
+        try loadPair(images: testImagesFile, labels: testLabelsFile, in: directory, budget: budget)
     }
 
-    private static func loadPair(images: String, labels: String, in directory: URL) throws(DataError) -> Dataset {
+    private static func loadPair(
+        images: String, labels: String, in directory: URL, budget: MemoryBudget
+    ) throws(DataError) -> Dataset {
         let imagesURL = try locate(images, in: directory, expected: [images, labels])
         let labelsURL = try locate(labels, in: directory, expected: [images, labels])
+        let imageArray = try IDXReader.read(contentsOf: imagesURL, budget: budget)
+        // The images' bytes are held, and their floats are still to come, while the labels load.
+        let imagesNeed = imageArray.elementCount * 5
+        let labelArray = try IDXReader.read(
+            contentsOf: labelsURL,
+            budget: MemoryBudget(availableBytes: budget.availableBytes - imagesNeed, limitedBy: budget.limitedBy))
         return try makeDataset(
-            images: try IDXReader.read(contentsOf: imagesURL), imagesFile: imagesURL.path,
-            labels: try IDXReader.read(contentsOf: labelsURL), labelsFile: labelsURL.path)
+            images: imageArray, imagesFile: imagesURL.path, labels: labelArray, labelsFile: labelsURL.path)
     }
 
-    /// Writes `dataset` (MNIST-shaped, features in [0, 1] as ``load(directory:)`` makes them) as the two
+    /// Writes `dataset` (MNIST-shaped, features in [0, 1] as ``load(directory:budget:)`` makes them) as the two
     /// uncompressed training IDX files in `directory`, which ``loadTraining(directory:)`` reads back
     /// bit for bit.
     ///

@@ -59,24 +59,3 @@ extension Layer {
     /// Layers without parameters visit none.
     public func updateParameters(_ body: (_ index: Int, _ parameter: inout Tensor, _ gradient: inout Tensor) -> Void) {}
 }
-
-/// Errors raised when a model is built, fed or loaded with something it cannot take.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
-    /// A layer received input of a shape it cannot process.
-    case incompatibleShape(layer: String, expected: String, got: [Int])
-    /// A parameter vector or file does not match the model.
-    case parameterMismatch(String)
-    /// The model name is not in the zoo.
-    case unknownModel(String, known: [String])
-
-    /// A message a person can act on.
-    public var description: String {
-        switch self {
-        case .incompatibleShape(let layer, let expected, let got):
-            "layer \(layer) expects input \(expected), got \(got)"
-        case .parameterMismatch(let detail): "parameters do not match the model: \(detail)"
-        case .unknownModel(let name, let known):
-            "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
-        }
-    }
-}

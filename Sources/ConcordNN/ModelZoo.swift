@@ -1,16 +1,17 @@
+import ConcordSystem
 import ConcordTensor
 
 /// The models of McMahan et al. 2017 ("Communication-Efficient Learning of Deep Networks
 /// from Decentralized Data"), the FedAvg paper, by name.
 public enum ModelZoo {
-    /// The names `make` accepts (and `mlp:WIDTH`, see ``make(_:inputShape:classes:seed:)``).
+    /// The names `make` accepts (and `mlp:WIDTH`, see ``make(_:inputShape:classes:seed:budget:)``).
     public static let names = ["logreg", "mlp", "cnn"]
 
     /// Whether `make` knows `name`: one of ``names``, or `mlp:WIDTH` with a width from 1 to 65,536.
     public static func isKnown(_ name: String) -> Bool { names.contains(name) || mlpWidth(name) != nil }
 
     /// The hidden width of `mlp:WIDTH`.
-    private static func mlpWidth(_ name: String) -> Int? {
+    static func mlpWidth(_ name: String) -> Int? {
         guard name.hasPrefix("mlp:"), let width = Int(name.dropFirst(4)), (1...65536).contains(width) else {
             return nil
         }
@@ -27,10 +28,16 @@ public enum ModelZoo {
     ///   - inputShape: one example's shape, NHWC ([28, 28, 1] for MNIST; the CNN needs images).
     ///   - classes: the number of output classes.
     ///   - seed: the seed of the initialisation.
-    /// - Throws: ``ModelError/unknownModel(_:known:)`` or a shape error when the model cannot take the input.
+    ///   - budget: the memory a run with the model may use; the parameter count is checked against it (see
+    ///     ``checkFits(_:inputShape:classes:budget:)``) before anything is allocated.
+    /// - Throws: ``ModelError/unknownModel(_:known:)``, a shape error when the model cannot take the input,
+    ///   ``ModelError/insufficientMemory(model:parameters:neededBytes:budget:)`` or
+    ///   ``ModelError/tooManyParameters(model:inputShape:classes:)`` when it is too large.
     public static func make(
-        _ name: String, inputShape: [Int] = [28, 28, 1], classes: Int = 10, seed: UInt64
+        _ name: String, inputShape: [Int] = [28, 28, 1], classes: Int = 10, seed: UInt64,
+        budget: MemoryBudget = .current()
     ) throws -> Sequential {
+        try checkFits(name, inputShape: inputShape, classes: classes, budget: budget)
         var g = SeededGenerator(seed: seed)
         let features = Tensor.elementCount(inputShape)
         let width = mlpWidth(name) ?? 200

@@ -70,7 +70,10 @@ public struct FederationRun: Sendable {
     /// Serves and runs rounds until the run is complete (or was already), then says farewell to the nodes.
     ///
     /// The endpoint is bound first: an address that cannot be listened on fails the run before the store
-    /// is opened.
+    /// is opened (and the evaluation data is loaded before that, so a bad evaluation file leaves no trace in the
+    /// store either). Once the run's row exists, an error that ends the run (a model too large for memory, a
+    /// store that cannot be written) marks it ``RunState/failed`` with the error's description before it is
+    /// rethrown.
     /// - Parameter onListening: called with the bound port once the endpoint listens; an error it throws
     ///   ends the run.
     /// - Throws: ``WireError/cannotListen(endpoint:reason:)`` when the address cannot be listened on, and
@@ -93,22 +96,44 @@ public struct FederationRun: Sendable {
             // UInt64.random draws from the system's CSPRNG.
             let stored = try store.openRun(
                 name: config.run, configuration: configurationText, seed: config.seed ?? .random(in: .min ... .max))
-            events.attach(store: store, run: stored.id)
-            for (name, reason) in try store.exclusions(run: stored.id) {
-                registry.participant(named: name)?.exclude(because: reason)
+            do {
+                events.attach(store: store, run: stored.id)
+                for (name, reason) in try store.exclusions(run: stored.id) {
+                    registry.participant(named: name)?.exclude(because: reason)
+                }
+                // A run stored without a seed was created before seeds were stored, when the default was 1.
+                let seed = stored.seed ?? config.seed ?? 1
+                // Checked against the memory budget before anything is allocated: a model too large is refused here,
+                // and the run is marked failed with the reason.
+                let network = try ModelZoo.make(
+                    config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
+                try onListening(server.port)
+                log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
+                return try await rounds(
+                    server: server, serving: serving, registry: registry, initial: Parameters(model: network),
+                    network: network, test: test, store: store, runID: stored.id, seed: seed)
+            } catch {
+                record(error, in: store, run: stored.id)
+                throw error
             }
-            // A run stored without a seed was created before seeds were stored, when the default was 1.
-            let seed = stored.seed ?? config.seed ?? 1
-            let network = try ModelZoo.make(
-                config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
-            try onListening(server.port)
-            log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
-            return try await rounds(
-                server: server, serving: serving, registry: registry, initial: Parameters(model: network),
-                network: network, test: test, store: store, runID: stored.id, seed: seed)
         } catch {
             await server.shutDown(serving: serving, grace: .seconds(1))
             throw error
+        }
+    }
+
+    /// Marks the run failed with `error`'s description, so that `concord status` does not show a run that ended
+    /// on an error as running; a cancellation pauses it instead (the run was stopped, nothing went wrong). When
+    /// even that cannot be written, says so in the log: the error that ended the run is still the one thrown.
+    private func record(_ error: any Error, in store: any RunStore, run: Int64) {
+        do {
+            if error is CancellationError {
+                try store.setState(run: run, .paused, reason: "the coordinator was stopped")
+            } else {
+                try store.setState(run: run, .failed, reason: "\(error)")
+            }
+        } catch let storeError {
+            log("cannot mark run '\(config.run)' failed in the store: \(storeError)")
         }
     }
 

@@ -8,7 +8,9 @@ public protocol RunStore: Sendable {
     /// Opens the run called `name`, creating it when absent with this configuration text (the federation config
     /// file's contents) and `seed`. An existing run keeps the seed it was created with; one whose stored
     /// configuration differs is refused with StoreError.configurationMismatch (resuming a run under other
-    /// settings would not be the same run).
+    /// settings would not be the same run). A failed run is restarted (state running, reason cleared); one that
+    /// failed before its first committed round may be given a corrected configuration, and then starts afresh
+    /// with it and `seed`.
     ///
     /// - Returns: the run, as stored.
     /// - Throws: ``StoreError/configurationMismatch(run:)``.
@@ -36,7 +38,7 @@ public protocol RunStore: Sendable {
     /// - Throws: ``StoreError/corrupt(_:)``, ``StoreError/unknownRun(_:)``.
     func rounds(run: Int64) throws -> [RoundRecord]
 
-    /// Sets the run's state (running, paused, finished) with a human-readable reason.
+    /// Sets the run's state (running, paused, finished, failed) with a human-readable reason.
     ///
     /// - Throws: ``StoreError/unknownRun(_:)``.
     func setState(run: Int64, _ state: RunState, reason: String?) throws

@@ -68,6 +68,32 @@ extension SQLiteRunStore {
         migrator.registerMigration("v2: each run's seed") { db in
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN seed INTEGER")
         }
+        // SQLite cannot change a CHECK constraint in place: the runs table is rebuilt with 'failed' allowed, the way
+        // SQLite's documentation prescribes. GRDB runs a migration with foreign keys off and checks them before it
+        // commits, so dropping the old table does not cascade into rounds, checkpoints or participant events, which
+        // refer to the new one by name once it is renamed.
+        migrator.registerMigration("v3: a run may be failed") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs_v3 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE,
+                        configuration TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'finished', 'failed')),
+                        reason TEXT,
+                        completed_rounds INTEGER NOT NULL DEFAULT 0 CHECK (completed_rounds >= 0),
+                        created_at DATETIME NOT NULL,
+                        updated_at DATETIME NOT NULL,
+                        seed INTEGER
+                    );
+                    INSERT INTO runs_v3 (id, name, configuration, state, reason, completed_rounds, created_at,
+                                         updated_at, seed)
+                        SELECT id, name, configuration, state, reason, completed_rounds, created_at, updated_at, seed
+                        FROM runs;
+                    DROP TABLE runs;
+                    ALTER TABLE runs_v3 RENAME TO runs;
+                    """)
+        }
         return migrator
     }
 

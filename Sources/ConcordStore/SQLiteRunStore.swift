@@ -116,13 +116,32 @@ public final class SQLiteRunStore: RunStore {
     // MARK: - Runs
 
     /// Opens the run called `name`, creating it (running, no rounds) when absent with this configuration text and
-    /// `seed`; an existing run keeps its own seed.
+    /// `seed`; an existing run keeps its own seed. A failed run is restarted (running again, its reason cleared):
+    /// with the same configuration it resumes from its last committed round; a failed run with no committed
+    /// round may also be given another configuration (the one that made it fail corrected), and then starts
+    /// afresh with that configuration and `seed`, since nothing of the first attempt was kept.
     ///
-    /// - Throws: ``StoreError/configurationMismatch(run:)`` when the run exists with another configuration.
+    /// - Throws: ``StoreError/configurationMismatch(run:)`` when the run exists with another configuration (and is
+    ///   not a failed run without rounds).
     public func openRun(name: String, configuration: String, seed: UInt64?) throws -> StoredRun {
         try access { db in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE name = ?", arguments: [name]) {
                 let run = try self.run(from: existing)
+                if run.state == .failed {
+                    let afresh = run.configuration != configuration
+                    guard !afresh || run.completedRounds == 0 else { throw StoreError.configurationMismatch(run: name) }
+                    try db.execute(
+                        sql: """
+                            UPDATE runs SET state = ?, reason = NULL, configuration = ?, seed = ?, updated_at = ?
+                            WHERE id = ?
+                            """,
+                        arguments: [
+                            RunState.running.rawValue, configuration,
+                            afresh ? seed.map { Int64(bitPattern: $0) } : run.seed.map { Int64(bitPattern: $0) },
+                            Date(), run.id,
+                        ])
+                    return try self.run(db, run.id)
+                }
                 guard run.configuration == configuration else { throw StoreError.configurationMismatch(run: name) }
                 return run
             }

@@ -6,7 +6,8 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show a coordinator's runs: state (running, paused and why, finished), rounds, participants.",
+        abstract:
+            "Show a coordinator's runs: state (running, paused and why, finished, failed and why), rounds, participants.",
         discussion: "Reads the SQLite store `concord serve` writes (safe while it runs).")
 
     @Option(help: ArgumentHelp("The coordinator's store (the configuration's 'store').", valueName: "path"))
