@@ -59,6 +59,7 @@ final class ConnectionGuard: Sendable {
             return channel.eventLoop.makeSucceededVoidFuture()
         }
         channel.closeFuture.whenComplete { _ in self.pending.withLock { $0.remove(id) } }
+        HandshakeObserver.install(on: channel, peer: peer, onEvent: onEvent)
         let deadline = limits.handshakeDeadline
         channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(deadline.seconds * 1e9))) {
             guard self.pending.withLock({ $0.connections[id] != nil }) else { return }

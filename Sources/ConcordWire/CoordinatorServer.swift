@@ -15,14 +15,19 @@ public final class CoordinatorServer: Sendable {
     ///
     /// The socket is bound here, before anything else is done, so that a taken port is reported at once.
     /// - Throws: ``WireError/cannotListen(endpoint:reason:)`` ("address already in use", "permission
-    ///   denied", "unknown host"), or ``WireError/security(_:)`` for TLS files that cannot be read.
+    ///   denied", "unknown host"), or ``WireError/security(_:)`` for TLS files that cannot be read or a CA
+    ///   certificate that may not issue certificates.
     public init(
         host: String, port: Int, security: WireSecurity, registry: ParticipantRegistry, settings: ServiceSettings,
         onEvent: @escaping @Sendable (SessionEvent) -> Void
     ) throws(WireError) {
         try security.checkFiles()
         var settings = settings
-        if case .insecure = security { settings.requiresCertificates = false }
+        var certificates: CertificateAdmission?
+        switch security {
+        case .insecure: settings.requiresCertificates = false
+        case .mutualTLS(_, _, let ca, _): certificates = try CertificateAdmission(caPath: ca)
+        }
         let socket = try ListeningSocket(Endpoint(host: host, port: port))
         self.registry = registry
         self.port = socket.port
@@ -36,9 +41,9 @@ public final class CoordinatorServer: Sendable {
                 config.channelDebuggingCallbacks.onAcceptTCPConnection = { connections.accepted($0) }
                 config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { connections.streamOpened($0) }
             })
-        server = GRPCServer(
-            transport: transport,
-            services: [FederationService(registry: registry, settings: settings, onEvent: onEvent)])
+        let service = FederationService(
+            registry: registry, settings: settings, onEvent: onEvent, certificates: certificates)
+        server = GRPCServer(transport: transport, services: [service])
     }
 
     /// The largest single message accepted: one chunk plus its envelope, with room to spare.

@@ -48,6 +48,8 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
     let registry: ParticipantRegistry
     let settings: ServiceSettings
     let onEvent: @Sendable (SessionEvent) -> Void
+    /// Checks node certificates as `concord certs verify` does; nil without mutual TLS.
+    var certificates: CertificateAdmission? = nil
 
     /// The protocol version this coordinator speaks.
     static let protocolVersion: UInt32 = 1
@@ -69,7 +71,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
             return message
         }
         let peer = context.remotePeer
-        let certificateName = Self.certificateName(context)
+        let certificate = await certificates?.check(context) ?? .absent
         let admitted = Admission()
         let ending: Ending = await withTaskGroup(of: Ending?.self) { group in
             group.addTask {
@@ -82,7 +84,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
             }
             group.addTask {
                 await self.read(
-                    request, outbox: outbox, peer: peer, certificateName: certificateName, admitted: admitted)
+                    request, outbox: outbox, peer: peer, certificate: certificate, admitted: admitted)
             }
             group.addTask { await self.watch(admitted, outbox: outbox) }
             var ending: Ending = .ended("the stream ended")
@@ -114,7 +116,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
     /// Reads the node's messages: Hello first, then replies, chunks and heartbeats.
     private func read(
         _ request: RPCAsyncSequence<Concord_V1_NodeMessage, any Error>, outbox: Outbox<Concord_V1_CoordinatorMessage>,
-        peer: String, certificateName: String?, admitted: Admission
+        peer: String, certificate: PeerCertificate, admitted: Admission
     ) async -> Ending {
         // The reader's own reference: the shared `admitted` is for the watchdog and the clean-up.
         var current: NodeSession?
@@ -127,7 +129,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                 guard case .hello(let hello) = message.kind else {
                     return reject("the first message must be Hello", name: nil, peer: peer, outbox: outbox)
                 }
-                switch admit(hello, certificateName: certificateName) {
+                switch admit(hello, certificate: certificate) {
                 case .failure(let refusal):
                     return reject(refusal.reason, name: hello.name, peer: peer, outbox: outbox)
                 case .success(let participant):
@@ -168,7 +170,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
 
     private struct Refusal: Error { var reason: String }
 
-    private func admit(_ hello: Concord_V1_Hello, certificateName: String?) -> Result<RemoteParticipant, Refusal> {
+    private func admit(_ hello: Concord_V1_Hello, certificate: PeerCertificate) -> Result<RemoteParticipant, Refusal> {
         guard hello.protocolVersion == Self.protocolVersion else {
             return .failure(
                 Refusal(
@@ -176,7 +178,8 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                         + "\(Self.protocolVersion)"))
         }
         if settings.requiresCertificates {
-            guard let certificateName else {
+            if let refusal = certificate.refusal { return .failure(Refusal(reason: refusal)) }
+            guard let certificateName = certificate.name else {
                 return .failure(Refusal(reason: "no client certificate with a participant name as its common name"))
             }
             guard certificateName == hello.name else {
@@ -244,14 +247,6 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
             outbox.send(message)
         }
         return nil
-    }
-
-    /// The common name of the client certificate the TLS handshake verified, if any.
-    private static func certificateName(_ context: ServerContext) -> String? {
-        guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
-            let certificate = transport.peerCertificate
-        else { return nil }
-        return FederationIdentity.participantName(of: certificate)
     }
 }
 

@@ -22,12 +22,15 @@ public struct NodeSettings: Sendable {
     public var maxBackoff: Duration
     /// The largest task payload the node accepts (a model it could not hold is refused, unread).
     public var maxPayloadBytes: UInt64
+    /// How many TLS handshakes in a row may fail before the node gives up: a wrong CA, an expired certificate or a
+    /// plaintext peer will not mend by retrying. A refused TCP connection (the coordinator not up yet) does not count.
+    public var maxTLSFailures: Int
 
     /// Creates settings.
     public init(
         host: String, port: Int, name: String, security: WireSecurity, data: Dataset,
         initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
-        maxPayloadBytes: UInt64 = 4 << 30
+        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5
     ) {
         self.host = host
         self.port = port
@@ -37,6 +40,7 @@ public struct NodeSettings: Sendable {
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
         self.maxPayloadBytes = maxPayloadBytes
+        self.maxTLSFailures = maxTLSFailures
     }
 }
 
@@ -58,27 +62,49 @@ public struct Node: Sendable {
     ///
     /// - Throws: ``WireError/rejected(_:)`` when the coordinator refuses the node (a wrong certificate,
     ///   a name it does not list, data it cannot use): retrying would not help. ``WireError/security(_:)``
-    ///   when the node's own certificate files cannot be read.
+    ///   when the node's own certificate files cannot be read, or after ``NodeSettings/maxTLSFailures`` TLS
+    ///   handshakes in a row failed (naming the cause and the CA the node trusts).
     public func run() async throws -> String {
         try settings.security.checkFiles()
+        var check: CoordinatorCertificateCheck?
+        if case .mutualTLS(_, _, let ca, _) = settings.security { check = try CoordinatorCertificateCheck(caPath: ca) }
+        let endpoint = "\(settings.host):\(settings.port)"
         var backoff = settings.initialBackoff
+        var tlsFailures = 0
         while true {
             try Task.checkCancellation()
             let welcomed = Mutex(false)
             let failure: String
             do {
-                return try await session { welcomed.withLock { $0 = true } }
+                return try await session(check: check) { welcomed.withLock { $0 = true } }
             } catch let error as WireError {
                 if case .rejected = error { throw error }
                 failure = "ended: \(error)"
+                tlsFailures = 0
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                failure = "failed: \(Self.describe(error))"
+                // After a welcome the handshake had succeeded: whatever failed then was not TLS's set-up.
+                if !welcomed.withLock({ $0 }),
+                    let tls = TLSFailure.atNode(error, security: settings.security, check: check)
+                {
+                    // Only a failure that cannot be a coordinator shedding load counts towards giving up.
+                    if tls.isDefinitive { tlsFailures += 1 }
+                    let trusted = check.map { " (\($0.trusted))" } ?? ""
+                    if tlsFailures >= settings.maxTLSFailures {
+                        throw WireError.security(
+                            "gave up on \(endpoint) after \(tlsFailures) failed TLS handshakes in a row: \(tls)\(trusted)"
+                        )
+                    }
+                    failure = "failed (\(tlsFailures) of \(settings.maxTLSFailures)): \(tls)\(trusted)"
+                } else {
+                    failure = "failed: \(Self.describe(error))"
+                    tlsFailures = 0
+                }
             }
             // A session that got as far as the welcome was a working connection: start the backoff afresh.
             if welcomed.withLock({ $0 }) { backoff = settings.initialBackoff }
-            log("connection to \(settings.host):\(settings.port) \(failure); retrying in \(backoff)")
+            log("connection to \(endpoint) \(failure); retrying in \(backoff)")
             let jitter = Double.random(in: 0.8...1.2)
             try await Task.sleep(for: backoff * jitter)
             backoff = min(backoff * 2, settings.maxBackoff)
@@ -86,7 +112,9 @@ public struct Node: Sendable {
     }
 
     /// One connection: Hello, then tasks until farewell, rejection or failure.
-    private func session(onWelcome: @escaping @Sendable () -> Void) async throws -> String {
+    private func session(
+        check: CoordinatorCertificateCheck?, onWelcome: @escaping @Sendable () -> Void
+    ) async throws -> String {
         let outbox = Outbox<Concord_V1_NodeMessage> { chunk in
             var message = Concord_V1_NodeMessage()
             message.chunk = chunk
@@ -104,7 +132,8 @@ public struct Node: Sendable {
         let tasks = NodeTasks(settings: settings, outbox: outbox, log: log, onWelcome: onWelcome)
         defer { outbox.finish() }
         let transport = try HTTP2ClientTransport.Posix(
-            target: Self.target(settings.host, settings.port), transportSecurity: settings.security.client,
+            target: Self.target(settings.host, settings.port),
+            transportSecurity: settings.security.client(checkingWith: check),
             config: .defaults { config in
                 config.backoff.initial = .milliseconds(100)
                 config.backoff.max = .seconds(1)

@@ -44,7 +44,9 @@ public enum WireSecurity: Sendable, Equatable {
         }
     }
 
-    var client: HTTP2ClientTransport.Posix.TransportSecurity {
+    /// The node's side; `check` replaces the TLS layer's check of the coordinator's certificate, so that a refusal
+    /// can say why.
+    func client(checkingWith check: CoordinatorCertificateCheck?) -> HTTP2ClientTransport.Posix.TransportSecurity {
         switch self {
         case .insecure:
             return .plaintext
@@ -54,6 +56,7 @@ public enum WireSecurity: Sendable, Equatable {
             ) { config in
                 config.trustRoots = .certificates([.file(path: ca, format: .pem)])
                 config.serverCertificateVerification = .fullVerification
+                if let check { config.customVerificationCallback = { check.verify($0, $1) } }
             }
         }
     }

@@ -13,7 +13,9 @@ struct NodeCommand: AsyncParsableCommand {
             Connects to the coordinator with mutual TLS (its certificate, key and the federation's CA; \
             `--pki DIR` takes them from the layout `concord certs init` writes), trains what it is asked to on \
             the local data with Concord's engine, sends heartbeats, and reconnects with backoff whenever the \
-            connection drops, until the coordinator says the run is over. The data never leave this machine. A \
+            connection drops, until the coordinator says the run is over. When the TLS handshake fails (another \
+            CA, an expired certificate, TLS on one side only) it says why and, after 5 such failures in a row, \
+            exits with status 2. The data never leave this machine. A \
             task whose model or layout this node cannot serve is refused, with the reason, to the coordinator \
             and on this node's output.
             """)

@@ -79,7 +79,7 @@ final class HostileNode: Sendable {
         let (outgoing, continuation) = AsyncStream.makeStream(of: Concord_V1_NodeMessage.self)
         continuation.yield(hello)
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security.client)
+            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security.client(checkingWith: nil))
         defer { continuation.finish() }
         try await withGRPCClient(transport: transport) { client in
             let federation = Concord_V1_Federation.Client(wrapping: client)

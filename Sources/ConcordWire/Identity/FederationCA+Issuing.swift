@@ -55,9 +55,11 @@ extension FederationCA {
     }
 
     /// Issues an end-entity certificate with a fresh P-256 key; every public issuing method comes here.
+    /// `markedAsCA` (tests only) sets BasicConstraints CA on it, which no participant's certificate may have; empty
+    /// `usages` (tests only) leaves out the extended key usage extension.
     func issue(
         name: String, alternativeNames: [GeneralName], usages: [ExtendedKeyUsage.Usage],
-        notValidBefore: Date, notValidAfter: Date
+        notValidBefore: Date, notValidAfter: Date, markedAsCA: Bool = false
     ) throws -> IssuedIdentity {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(key.publicKey)
@@ -65,9 +67,9 @@ extension FederationCA {
             (try? certificate.extensions.subjectKeyIdentifier)?.keyIdentifier
             ?? SubjectKeyIdentifier(hash: certificate.publicKey).keyIdentifier
         let extensions = try Certificate.Extensions {
-            Critical(BasicConstraints.notCertificateAuthority)
+            Critical(markedAsCA ? BasicConstraints.isCertificateAuthority(maxPathLength: 0) : .notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage(usages)
+            if !usages.isEmpty { try ExtendedKeyUsage(usages) }
             SubjectAlternativeNames(alternativeNames)
             SubjectKeyIdentifier(hash: publicKey)
             AuthorityKeyIdentifier(keyIdentifier: authorityKeyIdentifier)
