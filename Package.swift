@@ -53,7 +53,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "ConcordTesting", dependencies: ["ConcordTensor", "ConcordFederation", "ConcordNN"]),
+        .target(name: "ConcordTesting", dependencies: ["ConcordTensor", "ConcordFederation", "ConcordNN", "CZlib"]),
         .target(
             name: "ConcordGovernance",
             dependencies: [
@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "ConcordCLITests",
             dependencies: [
-                "concord", "ConcordStore", "ConcordWire", "ConcordTesting", "CZlib",
+                "concord", "ConcordStore", "ConcordWire", "ConcordTesting",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

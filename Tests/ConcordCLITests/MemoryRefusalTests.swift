@@ -1,4 +1,4 @@
-import CZlib
+import ConcordTesting
 import Foundation
 import Testing
 
@@ -86,9 +86,9 @@ struct MemoryRefusalTests {
 
         // The limit makes the refusal this machine's own: without it a 24 GiB machine could load 11.8 GB.
         let started = Date()
-        let result = try await Self.runLimited(
-            addressSpaceKiB: 4_000_000,
-            ["node", "--server", "127.0.0.1:9", "--data", data.path, "--name", "alpha", "--insecure"])
+        let result = try await Concord.run(
+            ["node", "--server", "127.0.0.1:9", "--data", data.path, "--name", "alpha", "--insecure"],
+            addressSpaceKiB: 4_000_000)
         #expect(result.status != 0)
         #expect(Date().timeIntervalSince(started) < 60, "refused before decompressing, so quickly")
         #expect(
@@ -97,26 +97,6 @@ struct MemoryRefusalTests {
             "\(result.stderr)")
         #expect(result.stderr.contains("are available ("), "\(result.stderr)")
         #expect(!result.stdout.contains("local examples"), "\(result.stdout)")
-    }
-
-    /// Runs `concord` under `ulimit -v` (in KiB), through /bin/sh, as `Concord.run` does otherwise.
-    static func runLimited(addressSpaceKiB: Int, _ arguments: [String]) async throws -> Concord.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments =
-            ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", try Concord.executable.path] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        async let outData = onThread { out.fileHandleForReading.readDataToEndOfFile() }
-        async let errData = onThread { err.fileHandleForReading.readDataToEndOfFile() }
-        let (stdout, stderr) = await (outData, errData)
-        await onThread { process.waitUntilExit() }
-        return Concord.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// An unsigned-byte IDX header with these dimensions.
@@ -136,29 +116,6 @@ struct MemoryRefusalTests {
         return file
     }
 
-    /// `bytes` as one gzip member, at zlib's best compression. (The stream lives at one address: zlib checks
-    /// that it has not moved between calls.)
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        let status = deflateInit2_(
-            stream, Z_BEST_COMPRESSION, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY, zlibVersion(),
-            Int32(MemoryLayout<z_stream>.size))
-        try #require(status == Z_OK)
-        defer { deflateEnd(stream) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(bytes.count))) + 32)
-        let produced = try input.withUnsafeMutableBufferPointer { source in
-            try output.withUnsafeMutableBufferPointer { destination in
-                stream.pointee.next_in = source.baseAddress
-                stream.pointee.avail_in = UInt32(source.count)
-                stream.pointee.next_out = destination.baseAddress
-                stream.pointee.avail_out = UInt32(destination.count)
-                try #require(deflate(stream, Z_FINISH) == Z_STREAM_END)
-                return destination.count - Int(stream.pointee.avail_out)
-            }
-        }
-        return Array(output[..<produced])
-    }
+    /// `bytes` as one gzip member, at zlib's best compression.
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] { try GzipCompression.compress(bytes, level: 9) }
 }

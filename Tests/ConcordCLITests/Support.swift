@@ -25,10 +25,21 @@ enum Concord {
     /// Runs `concord` with `arguments` to its end. Waiting happens on threads of its own, never on Swift's
     /// cooperative pool: a test that blocked a pool thread for a long run would starve every other test of
     /// the suite (the pool has one thread per core), and their deadlines would pass.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+    ///
+    /// - Parameter addressSpaceKiB: when set, `concord` runs under `ulimit -v` of that many KiB (through
+    ///   /bin/sh), so that a refusal for want of memory is this machine's own.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], addressSpaceKiB: Int? = nil
+    ) async throws -> Result {
         let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
+        if let addressSpaceKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments =
+                ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", try executable.path] + arguments
+        } else {
+            process.executableURL = try executable
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,5 +1,6 @@
 import CZlib
 import ConcordData
+import ConcordTesting
 import Foundation
 import Testing
 
@@ -35,29 +36,9 @@ enum Fixtures {
         ]
     }
 
-    /// Compresses `bytes` as gzip (deflateInit2 with windowBits 31), or as zlib with `windowBits: 15`.
+    /// Compresses `bytes` as gzip, or as zlib with `windowBits: 15`.
     static func gzip(_ bytes: [UInt8], windowBits: Int32 = 31) throws -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        let status = deflateInit2_(
-            stream, Z_BEST_SPEED, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
-            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        try #require(status == Z_OK)
-        defer { deflateEnd(stream) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(bytes.count))) + 32)
-        let produced = try input.withUnsafeMutableBufferPointer { source in
-            try output.withUnsafeMutableBufferPointer { destination in
-                stream.pointee.next_in = source.baseAddress
-                stream.pointee.avail_in = UInt32(source.count)
-                stream.pointee.next_out = destination.baseAddress
-                stream.pointee.avail_out = UInt32(destination.count)
-                try #require(deflate(stream, Z_FINISH) == Z_STREAM_END)
-                return destination.count - Int(stream.pointee.avail_out)
-            }
-        }
-        return Array(output[..<produced])
+        try GzipCompression.compress(bytes, windowBits: windowBits)
     }
 
     /// One gzip member holding `prefix` then `count` zero bytes, compressed as a stream (a decompression bomb:

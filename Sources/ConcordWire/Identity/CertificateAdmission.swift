@@ -20,18 +20,7 @@ struct CertificateAdmission: Sendable {
     /// - Throws: ``WireError/security(_:)`` when the file cannot be read, holds no single certificate, or holds one
     ///   that may not issue certificates.
     init(caPath: String) throws(WireError) {
-        let ca: Certificate
-        do {
-            ca = try FederationIdentity.parseCertificate(pem: try PKIDirectory.readText(caPath))
-        } catch {
-            throw .security("cannot use '\(caPath)' as the federation CA: \(error)")
-        }
-        guard ca.isCertificateAuthority else {
-            throw .security(
-                "cannot use '\(caPath)' as the federation CA: "
-                    + "\(IdentityError.notACertificateAuthority(subject: ca.subject.description))")
-        }
-        self.ca = ca
+        ca = try FederationIdentity.loadCA(caPath)
     }
 
     /// What the handshake's certificate says about the node that presented it.

@@ -23,17 +23,7 @@ final class CoordinatorCertificateCheck: Sendable {
     ///
     /// - Throws: ``WireError/security(_:)`` when the file cannot be read or holds no single CA certificate.
     init(caPath: String) throws(WireError) {
-        let ca: Certificate
-        do {
-            ca = try FederationIdentity.parseCertificate(pem: try PKIDirectory.readText(caPath))
-        } catch {
-            throw .security("cannot use '\(caPath)' as the federation CA: \(error)")
-        }
-        guard ca.isCertificateAuthority else {
-            throw .security(
-                "cannot use '\(caPath)' as the federation CA: "
-                    + "\(IdentityError.notACertificateAuthority(subject: ca.subject.description))")
-        }
+        let ca = try FederationIdentity.loadCA(caPath)
         self.ca = ca
         fingerprint = Self.fingerprint(of: ca)
     }

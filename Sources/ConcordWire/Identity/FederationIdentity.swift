@@ -112,6 +112,25 @@ public enum FederationIdentity {
         return .chainRejected(reasons: reasons)
     }
 
+    /// The federation CA's certificate, read from `path` for a TLS peer's checks.
+    ///
+    /// - Throws: ``WireError/security(_:)`` when the file cannot be read, holds no single certificate, or holds one
+    ///   that may not issue certificates.
+    static func loadCA(_ path: String) throws(WireError) -> Certificate {
+        let ca: Certificate
+        do {
+            ca = try parseCertificate(pem: try PKIDirectory.readText(path))
+        } catch {
+            throw .security("cannot use '\(path)' as the federation CA: \(error)")
+        }
+        guard ca.isCertificateAuthority else {
+            throw .security(
+                "cannot use '\(path)' as the federation CA: "
+                    + "\(IdentityError.notACertificateAuthority(subject: ca.subject.description))")
+        }
+        return ca
+    }
+
     /// The one certificate in a PEM text.
     static func parseCertificate(pem: String) throws -> Certificate {
         let certificates = try parseCertificates(pem: pem)
