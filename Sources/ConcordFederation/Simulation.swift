@@ -188,3 +188,11 @@ extension ClientPartition: ParticipantData {
     /// Client `index`'s rows of the shared dataset, nothing copied.
     public func trainingView(of index: Int) -> DatasetView { view(index) }
 }
+
+extension SyntheticFedProxDevices: ParticipantData {
+    /// The number of devices.
+    public var participantCount: Int { deviceCount }
+
+    /// Device `index`'s training examples, generated now.
+    public func trainingData(of index: Int) -> Dataset { device(index) }
+}
