@@ -94,7 +94,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
-                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer",
+                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer", "ConcordSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
