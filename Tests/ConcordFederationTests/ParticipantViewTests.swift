@@ -7,8 +7,10 @@ import Testing
 struct ParticipantViewTests {
     static let mnist: DatasetSplit? = try? MNIST.loadBundled()
 
-    /// Runs `rounds` rounds of FedAvg on `data` and returns the final parameters.
-    func finalParameters(_ data: any ParticipantData, test: Dataset, strategy: String = "fedavg") async throws
+    /// Runs two rounds of `strategy` on `data` and returns the final parameters.
+    func finalParameters(
+        _ data: any ParticipantData, test: Dataset, strategy: String = "fedavg"
+    ) async throws
         -> Parameters
     {
         let settings = SimulationSettings(
