@@ -97,7 +97,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
-                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer",
+                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer", "ConcordSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

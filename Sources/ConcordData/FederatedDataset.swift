@@ -94,6 +94,13 @@ public struct ClientPartition: Sendable {
     /// - Precondition: `i` is in `0..<clientCount`.
     public func size(of i: Int) -> Int { indices[i].count }
 
+    /// Client `i`'s examples as a view into ``dataset``: its indices, nothing copied.
+    /// - Precondition: `i` is in `0..<clientCount` (like an array subscript).
+    public func view(_ i: Int) -> DatasetView {
+        precondition(i >= 0 && i < indices.count, "client \(i) outside 0..<\(indices.count)")
+        return DatasetView(dataset, rows: indices[i])
+    }
+
     /// Client `i`'s examples, copied out of ``dataset`` in the order of `indices[i]`.
     /// - Precondition: `i` is in `0..<clientCount` (like an array subscript).
     public func client(_ i: Int) -> Dataset {

@@ -63,84 +63,19 @@ public enum SyntheticFedProx {
         let deviceCount = max(devices, 0)
         let d = featureCount, classes = classCount
         var generator = SeededGenerator(seed: seed)
-
-        // 1. Sizes, 2. model means (mean_b = mean_W), feature-mean means, 3. feature means.
-        let sizes = deviceSizes(deviceCount, using: &generator)
-        let modelMeans = (0..<deviceCount).map { _ in alpha * generator.nextGaussian() }
-        let featureMeanMeans = (0..<deviceCount).map { _ in beta * generator.nextGaussian() }
-        let featureMeans = featureMeanMeans.map { center in
-            (0..<d).map { _ in center + generator.nextGaussian() }
-        }
-        let standardDeviations = (1...d).map { pow(Double($0), -0.6) }  // √(j^−1.2)
-
+        let (sizes, modelMeans, featureMeans) = deviceParameters(
+            alpha: alpha, beta: beta, devices: deviceCount, generator: &generator)
         var clients: [Dataset] = []
         clients.reserveCapacity(deviceCount)
         var testFeatures: [Float] = []
         var testLabels: [Int32] = []
         for k in 0..<deviceCount {
-            // 4. The device's model and examples.
-            let weights = (0..<(d * classes)).map { _ in modelMeans[k] + generator.nextGaussian() }
-            let biases = (0..<classes).map { _ in modelMeans[k] + generator.nextGaussian() }
-            let n = sizes[k], mean = featureMeans[k]
-            var features = [Float](repeating: 0, count: n * d)
-            var labels = [Int32](repeating: 0, count: n)
-            features.withUnsafeMutableBufferPointer { featureRows in
-                weights.withUnsafeBufferPointer { w in
-                    // n ≥ 50 and d, classes > 0: no buffer here is empty.
-                    guard let rows = featureRows.baseAddress, let weightBase = w.baseAddress else { return }
-                    let x = UnsafeMutablePointer<Double>.allocate(capacity: d)
-                    let logits = UnsafeMutablePointer<Double>.allocate(capacity: classes)
-                    defer { x.deallocate(); logits.deallocate() }
-                    for example in 0..<n {
-                        let row = rows + example * d
-                        for j in 0..<d {
-                            x[j] = mean[j] + standardDeviations[j] * generator.nextGaussian()
-                            row[j] = Float(x[j])
-                        }
-                        for c in 0..<classes { logits[c] = biases[c] }
-                        var weightRow = weightBase
-                        for j in 0..<d {
-                            let xj = x[j]
-                            for c in 0..<classes { logits[c] += xj * weightRow[c] }
-                            weightRow += classes
-                        }
-                        labels[example] = Int32(argmax(UnsafeBufferPointer(start: logits, count: classes)))
-                    }
-                }
-            }
-
-            // 5. Shuffle, then the first ⌊0.9 n⌋ to training and the rest to the test set.
-            var order = Array(0..<n)
-            RandomDistributions.shuffle(&order, using: &generator)
-            let trainCount = Int(trainFraction * Double(n))
-            var trainFeatures = [Float](repeating: 0, count: trainCount * d)
-            let testStart = testLabels.count
-            testFeatures.append(contentsOf: repeatElement(0, count: (n - trainCount) * d))
-            features.withUnsafeBufferPointer { source in
-                trainFeatures.withUnsafeMutableBufferPointer { train in
-                    testFeatures.withUnsafeMutableBufferPointer { test in
-                        // Each device keeps ≥ 45 examples for training and ≥ 5 for testing.
-                        guard let source = source.baseAddress, let train = train.baseAddress,
-                            let test = test.baseAddress
-                        else { return }
-                        for (position, example) in order.enumerated() {
-                            let from = source + example * d
-                            let to =
-                                position < trainCount
-                                ? train + position * d
-                                : test + (testStart + position - trainCount) * d
-                            to.update(from: from, count: d)
-                        }
-                    }
-                }
-            }
-            let trainLabels = order[..<trainCount].map { labels[$0] }
-            testLabels.append(contentsOf: order[trainCount...].map { labels[$0] })
+            // 4. The device's model and examples, 5. its split.
             clients.append(
-                Dataset(
-                    features: Tensor(shape: [trainCount, d], scalars: trainFeatures),
-                    labels: trainLabels, classCount: classes
-                ))
+                device(
+                    size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
+                    standardDeviations: standardDeviations, generator: &generator,
+                    testFeatures: &testFeatures, testLabels: &testLabels))
         }
         let test = Dataset(
             features: Tensor(shape: [testLabels.count, d], scalars: testFeatures),
@@ -148,7 +83,7 @@ public enum SyntheticFedProx {
         )
         return FederatedDataset(
             clients: clients, test: test,
-            name: "synthetic(\(shortForm(alpha)),\(shortForm(beta)))")
+            name: name(alpha: alpha, beta: beta))
     }
 
     /// Step 1 of ``generate(alpha:beta:devices:seed:)``: `count` device sizes
@@ -161,12 +96,17 @@ public enum SyntheticFedProx {
     }
 
     /// The index of the first largest value (numpy's `argmax`); 0 for an empty or all-NaN array.
-    private static func argmax(_ values: UnsafeBufferPointer<Double>) -> Int {
+    static func argmax(_ values: UnsafeBufferPointer<Double>) -> Int {
         var best = 0
         for i in values.indices.dropFirst() where values[i] > values[best] || values[best].isNaN {
             best = i
         }
         return best
+    }
+
+    /// `synthetic(1,1)`: the dataset's name for reports.
+    package static func name(alpha: Double, beta: Double) -> String {
+        "synthetic(\(shortForm(alpha)),\(shortForm(beta)))"
     }
 
     /// `1` for 1.0, `0.5` for 0.5: the parameter as the paper writes it.

@@ -6,8 +6,11 @@ import ConcordTensor
 public final class ModelTrainer: LocalTrainer {
     /// The model trained in place (its parameters are replaced at every fit).
     public let model: Sequential
-    /// The local training data.
+    /// The local training data (with ``trainingRows``, the dataset those rows index).
     public var trainingData: Dataset
+    /// The rows of ``trainingData`` that are this participant's examples, in its order; all of them when nil.
+    /// A simulated participant trains from the shared dataset through them, without copying its examples.
+    public var trainingRows: [Int]?
     /// Local held-out data for ``evaluate(_:)``; the training data when nil.
     public var evaluationData: Dataset?
     /// Checked between steps; training stops with `CancellationError` when it returns true.
@@ -19,6 +22,17 @@ public final class ModelTrainer: LocalTrainer {
         self.trainingData = trainingData
         self.evaluationData = evaluationData
     }
+
+    /// Creates a trainer on a view of a shared dataset: batches are gathered through the view's rows.
+    public init(model: Sequential, training view: DatasetView, evaluationData: Dataset? = nil) {
+        self.model = model
+        self.trainingData = view.dataset
+        self.trainingRows = view.rows
+        self.evaluationData = evaluationData
+    }
+
+    /// The number of local training examples.
+    public var localExampleCount: Int { trainingRows?.count ?? trainingData.count }
 
     /// Loads the global parameters, runs E epochs of SGD with batch size B (with FedProx's proximal term
     /// and SCAFFOLD's correction when the instruction carries them), returns the new parameters.
@@ -40,17 +54,18 @@ public final class ModelTrainer: LocalTrainer {
                 learningRate: config.learningRate, proximalMu: config.proximalMu,
                 anchor: instruction.parameters.values, correction: instruction.correction)
         var generator = SeededGenerator(seed: config.seed)
-        let batchSize = config.batchSize == 0 ? max(1, trainingData.count) : config.batchSize
+        let count = localExampleCount
+        let batchSize = config.batchSize == 0 ? max(1, count) : config.batchSize
         let gradient = config.reportsGradient ? try meanGradient(batchSize: max(batchSize, 100)) : nil
         var loss = 0.0
         for _ in 0..<config.localEpochs {
             loss = try model.trainEpoch(
-                features: trainingData.features, labels: trainingData.labels, batchSize: batchSize,
+                features: trainingData.features, labels: trainingData.labels, rows: trainingRows, batchSize: batchSize,
                 optimizer: optimizer, generator: &generator, shouldStop: isCancelled)
         }
-        let steps = config.localEpochs * ((trainingData.count + batchSize - 1) / batchSize)
+        let steps = config.localEpochs * ((count + batchSize - 1) / batchSize)
         var update = ClientUpdate(
-            parameters: Parameters(model: model), exampleCount: trainingData.count, steps: steps,
+            parameters: Parameters(model: model), exampleCount: count, steps: steps,
             metrics: ["loss": loss])
         update.gradient = gradient
         if let clipNorm = config.clipNorm {
@@ -63,12 +78,14 @@ public final class ModelTrainer: LocalTrainer {
     private func meanGradient(batchSize: Int) throws -> [Float] {
         var sum = [Double](repeating: 0, count: model.parameterCount)
         var start = 0
-        while start < trainingData.count {
+        let count = localExampleCount
+        while start < count {
             if isCancelled() { throw CancellationError() }
-            let end = min(trainingData.count, start + batchSize)
-            let logits = try model.forward(trainingData.features.examples(start..<end), training: true)
-            let (_, dLogits) = SoftmaxCrossEntropy.lossAndGradient(
-                logits: logits, labels: Array(trainingData.labels[start..<end]))
+            let end = min(count, start + batchSize)
+            let rows = trainingRows.map { Array($0[start..<end]) } ?? Array(start..<end)
+            let batch = trainingData.batch(rows)
+            let logits = try model.forward(batch.features, training: true)
+            let (_, dLogits) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
             model.backward(dLogits)
             let weight = Double(end - start)
             var offset = 0
@@ -80,14 +97,14 @@ public final class ModelTrainer: LocalTrainer {
             }
             start = end
         }
-        let n = Double(max(1, trainingData.count))
+        let n = Double(max(1, count))
         return sum.map { Float($0 / n) }
     }
 
     /// Loss and accuracy of the parameters on the evaluation data.
     public func evaluate(_ parameters: Parameters) throws -> EvaluationResult {
         try model.load(parameters)
-        let data = evaluationData ?? trainingData
+        let data = evaluationData ?? DatasetView(trainingData, rows: trainingRows).materialized()
         let result = try model.evaluate(features: data.features, labels: data.labels)
         return EvaluationResult(loss: result.loss, accuracy: result.accuracy, exampleCount: result.count)
     }

@@ -56,9 +56,20 @@ public protocol ParticipantData: Sendable {
     var participantCount: Int { get }
     /// Participant `index`'s training data, materialised on demand.
     func trainingData(of index: Int) -> Dataset
+    /// Participant `index`'s training data as a view: its rows of a shared dataset, nothing copied.
+    func trainingView(of index: Int) -> DatasetView
+}
+
+extension ParticipantData {
+    /// The materialised data seen whole: for sources that hold each participant's examples apart.
+    public func trainingView(of index: Int) -> DatasetView { DatasetView(trainingData(of: index)) }
 }
 
 /// An in-process participant: borrows a worker from the pool, trains on its own slice of the data.
+///
+/// It holds only its id and handles on what all participants share (the data, the pool): its examples
+/// are rows of the shared dataset and its model is the borrowed worker's, so ten thousand of them cost
+/// a few hundred kilobytes.
 public struct SimulatedClient: ClientProxy {
     /// The participant's id (its index in the data).
     public let id: Int
@@ -78,7 +89,7 @@ public struct SimulatedClient: ClientProxy {
         let id = self.id, data = self.data
         return try await pool.withWorker { worker in
             try await worker.run { model, isCancelled in
-                let trainer = ModelTrainer(model: model, trainingData: data.trainingData(of: id))
+                let trainer = ModelTrainer(model: model, training: data.trainingView(of: id))
                 trainer.isCancelled = isCancelled
                 return try trainer.fit(instruction)
             }
@@ -90,7 +101,7 @@ public struct SimulatedClient: ClientProxy {
         let id = self.id, data = self.data
         return try await pool.withWorker { worker in
             try await worker.run { model, _ in
-                try ModelTrainer(model: model, trainingData: data.trainingData(of: id)).evaluate(parameters)
+                try ModelTrainer(model: model, training: data.trainingView(of: id)).evaluate(parameters)
             }
         }
     }

@@ -16,7 +16,7 @@ public struct SimulationSettings: Sendable, Equatable {
     public var batchSize: Int
     /// Local learning rate η.
     public var learningRate: Float
-    /// Central evaluation every this many rounds (the last round is always evaluated).
+    /// Central evaluation every this many rounds (the last round is always evaluated; 0: only the last).
     public var evalEvery: Int
     /// Seed of initialisation, sampling and every participant's shuffling.
     public var seed: UInt64
@@ -57,7 +57,9 @@ public struct SimulationSettings: Sendable, Equatable {
 /// federation uses; only the ``ClientProxy`` (``SimulatedClient``) differs.
 ///
 /// Participants train concurrently, one per worker; memory grows with the workers, not with the number
-/// of participants, whose data are materialised only while they train. The same seed gives bit-identical
+/// of participants: a participant is its id and its rows of the shared dataset (``DatasetView``), it
+/// trains on a worker's model, and batches are gathered from the shared dataset through its rows, never
+/// from a copy of its examples. The same seed gives bit-identical
 /// parameters whatever `concurrency` is: every participant's work depends only on its own seed, and
 /// results are aggregated in participant order.
 public struct Simulation: Sendable {
@@ -89,6 +91,7 @@ public struct Simulation: Sendable {
         secureSummation: (any SecureSummation)? = nil
     ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
+        guard settings.evalEvery >= 0 else { throw FederationError.invalidConfiguration("evalEvery must be ≥ 0") }
         guard settings.fraction > 0, settings.fraction <= 1 else {
             throw FederationError.invalidConfiguration(
                 "the participant fraction must be in (0, 1], got \(settings.fraction)")
@@ -125,7 +128,9 @@ public struct Simulation: Sendable {
             sampler: settings.sampling == .poisson
                 ? PoissonSampler(probability: settings.fraction)
                 : FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),
-            minFitResults: settings.minFitResults, evalEvery: settings.evalEvery, seed: settings.seed,
+            minFitResults: settings.minFitResults,
+            // 0 asks for the last round only, which the coordinator always evaluates when evalEvery > 0.
+            evalEvery: settings.evalEvery == 0 ? Int.max : settings.evalEvery, seed: settings.seed,
             secureSummation: secureSummation)
         let strategy =
             strategy
@@ -179,4 +184,15 @@ extension ClientPartition: ParticipantData {
 
     /// Client `index`'s examples, gathered now.
     public func trainingData(of index: Int) -> Dataset { client(index) }
+
+    /// Client `index`'s rows of the shared dataset, nothing copied.
+    public func trainingView(of index: Int) -> DatasetView { view(index) }
+}
+
+extension SyntheticFedProxDevices: ParticipantData {
+    /// The number of devices.
+    public var participantCount: Int { deviceCount }
+
+    /// Device `index`'s training examples, generated now.
+    public func trainingData(of index: Int) -> Dataset { device(index) }
 }

@@ -16,6 +16,9 @@ extension Sequential {
     /// - Parameters:
     ///   - features: all examples, `[n] + inputShape`.
     ///   - labels: `n` class indices.
+    ///   - rows: the examples to train on, by index into `features` (one participant's share of a dataset
+    ///     shared by many); all `n` in order when nil. The batches are those of training on a copy of the
+    ///     rows, row for row, so the two give bit-identical parameters.
     ///   - batchSize: examples per step.
     ///   - generator: draws the shuffle; a run is reproducible from its seed.
     ///   - shouldStop: checked before each step; when it returns true the epoch ends with `CancellationError`.
@@ -24,29 +27,62 @@ extension Sequential {
     /// - Throws: ``ModelError`` when the data does not fit the model; `CancellationError` when stopped.
     @discardableResult
     public func trainEpoch(
-        features: Tensor, labels: [Int32], batchSize: Int, optimizer: any Optimizer,
+        features: Tensor, labels: [Int32], rows: [Int]? = nil, batchSize: Int, optimizer: any Optimizer,
         generator: inout SeededGenerator, shouldStop: (() -> Bool)? = nil,
         progress: ((Int, Int, Float) -> Void)? = nil
     ) throws -> Double {
         try checkInput(features)
-        try checkLabels(labels, batch: features.shape[0])
+        if let rows {
+            try checkRows(rows, labels: labels, batch: features.shape[0])
+        } else {
+            try checkLabels(labels, batch: features.shape[0])
+        }
         guard batchSize > 0 else {
             throw ModelError.incompatibleShape(layer: "batch", expected: "a batch size ≥ 1", got: [batchSize])
         }
-        var order = Array(0..<labels.count)
+        var order = Array(0..<(rows?.count ?? labels.count))
         order.shuffle(using: &generator)
         let steps = (order.count + batchSize - 1) / batchSize
         var lossSum = 0.0
         var inputs = Tensor.empty
+        var batchRows: [Int] = [], batchLabels: [Int32] = []
+        batchRows.reserveCapacity(batchSize)
+        batchLabels.reserveCapacity(batchSize)
         for step in 0..<steps {
             if let shouldStop, shouldStop() { throw CancellationError() }
             let slice = order[(step * batchSize)..<min(order.count, (step + 1) * batchSize)]
-            features.gatherExamples(slice, into: &inputs)
-            let loss = uncheckedStep(inputs, slice.map { labels[$0] }, optimizer)
+            batchRows.removeAll(keepingCapacity: true)
+            if let rows {
+                for position in slice { batchRows.append(rows[position]) }
+            } else {
+                batchRows.append(contentsOf: slice)
+            }
+            batchLabels.removeAll(keepingCapacity: true)
+            for row in batchRows { batchLabels.append(labels[row]) }
+            features.gatherExamples(batchRows, into: &inputs)
+            let loss = uncheckedStep(inputs, batchLabels, optimizer)
             lossSum += Double(loss) * Double(slice.count)
             progress?(step + 1, steps, loss)
         }
         return order.isEmpty ? 0 : lossSum / Double(order.count)
+    }
+
+    /// Checks that every row indexes one of `batch` examples and that its label is a class of the model.
+    func checkRows(_ rows: [Int], labels: [Int32], batch: Int) throws {
+        guard labels.count == batch else {
+            throw ModelError.incompatibleShape(layer: "labels", expected: "\(batch) labels", got: [labels.count])
+        }
+        let classes = Int32(outputShape.last ?? 0)
+        for row in rows {
+            guard row >= 0, row < batch else {
+                throw ModelError.incompatibleShape(layer: "rows", expected: "indices in 0..<\(batch)", got: [row])
+            }
+            let label = labels[row]
+            guard label >= 0, label < classes else {
+                throw ModelError.incompatibleShape(
+                    layer: "labels", expected: "class indices in 0..<\(classes)", got: [Int(label)])
+            }
+        }
     }
 
     /// Mean loss and top-1 accuracy on labelled examples, in batches, without training.

@@ -15,9 +15,10 @@ struct FederationInput {
     static func load(data: DataOptions, clients: Int?, partition: String, seed: UInt64) throws -> FederationInput {
         if let dataset = data.dataset, dataset.lowercased().hasPrefix("synthetic") {
             let (alpha, beta) = try parseSynthetic(dataset)
-            let federation = SyntheticFedProx.generate(alpha: alpha, beta: beta, devices: clients ?? 30, seed: seed)
+            // Each device's examples are generated when it trains, the same as the eager generator's.
+            let federation = SyntheticFedProxDevices(alpha: alpha, beta: beta, devices: clients ?? 30, seed: seed)
             return FederationInput(
-                participants: ParticipantDatasets(federation.clients), test: federation.test,
+                participants: federation, test: federation.test,
                 name: federation.name, partitionName: "natural")
         }
         let scheme = try PartitionScheme(parsing: partition)

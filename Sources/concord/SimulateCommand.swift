@@ -4,6 +4,7 @@ import ConcordFederation
 import ConcordGovernance
 import ConcordNN
 import ConcordPrivacy
+import ConcordSystem
 import ConcordTensor
 import Foundation
 
@@ -78,7 +79,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Stop at the first evaluated round whose test accuracy reaches this fraction (e.g. 0.97).")
     var targetAccuracy: Double?
 
-    @Option(help: "Evaluate on the test set every this many rounds (the last round always is).")
+    @Option(help: "Evaluate on the test set every this many rounds (the last round always is; 0: only the last).")
     var evalEvery = 1
 
     @Option(help: "Participants training at once (default: one per core).")
@@ -126,7 +127,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard batchSize >= 0 else { throw ValidationError("--batch-size must be ≥ 0 (0 = whole local dataset)") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        guard evalEvery >= 1 else { throw ValidationError("--eval-every must be at least 1") }
+        guard evalEvery >= 0 else { throw ValidationError("--eval-every must be ≥ 0 (0: only the last round)") }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
         if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) {
             throw ValidationError("--target-accuracy must be in (0, 1]")
@@ -245,7 +246,8 @@ struct SimulateCommand: AsyncParsableCommand {
             strategy: strategy.name, attackers: simulation.attackers,
             stoppedByBudget: stoppedByRefusal,
             privacy: await simulation.coordinator.strategy as? any PrivacyAccounted,
-            participantEpsilon: participantEpsilon, wallSeconds: Date().timeIntervalSince(started))
+            participantEpsilon: participantEpsilon, wallSeconds: Date().timeIntervalSince(started),
+            peakResidentBytes: PeakMemory.residentBytes())
         print(summary.summaryLine)
         if let report {
             try summary.write(to: report)

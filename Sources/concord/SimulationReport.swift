@@ -64,6 +64,8 @@ struct SimulationReport: JSONReport {
     var evaluateSeconds: Double
     var overheadSeconds: Double
     var wallSeconds: Double
+    /// The process's peak resident memory at the end of the run (VmHWM), in bytes; null where unknown.
+    var peakResidentBytes: Nullable<Int>
 
     enum CodingKeys: String, CodingKey {
         case command, strategy, attack, attackers, stragglers, sampling, privacy, dataset, model, clients, fraction,
@@ -71,13 +73,13 @@ struct SimulationReport: JSONReport {
         case partition, seed, targetAccuracy = "target_accuracy", evalEvery = "eval_every", concurrency, rounds
         case roundsToTarget = "rounds_to_target", finalTestAccuracy = "final_test_accuracy"
         case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds", overheadSeconds = "overhead_seconds"
-        case wallSeconds = "wall_seconds"
+        case wallSeconds = "wall_seconds", peakResidentBytes = "peak_rss_bytes"
     }
 
     init(
         settings: SimulationSettings, command: SimulateCommand, federation: FederationInput, records: [RoundRecord],
         strategy: String, attackers: Set<Int>, stoppedByBudget: String?, privacy: (any PrivacyAccounted)?,
-        participantEpsilon: [String: Double]?, wallSeconds: Double
+        participantEpsilon: [String: Double]?, wallSeconds: Double, peakResidentBytes: Int?
     ) {
         sampling = settings.sampling.rawValue
         self.privacy = Nullable(
@@ -123,11 +125,15 @@ struct SimulationReport: JSONReport {
         // sampling, instructions, aggregation, events.
         overheadSeconds = records.reduce(0) { $0 + max(0, $1.seconds - $1.fitSeconds - $1.evaluateSeconds) }
         self.wallSeconds = wallSeconds
+        self.peakResidentBytes = Nullable(peakResidentBytes)
     }
 
     /// The final summary printed after the run.
     var summaryLine: String {
         var line = "done: \(rounds.count) rounds in \(String(format: "%.1f", wallSeconds))s"
+        if let bytes = peakResidentBytes.value {
+            line += String(format: ", peak memory %.0f MiB", Double(bytes) / 1_048_576)
+        }
         if let finalTestAccuracy = finalTestAccuracy.value {
             line += String(format: ", final test accuracy %.2f%%", finalTestAccuracy * 100)
         }

@@ -24,4 +24,10 @@ public struct LabelFlippedData: ParticipantData {
         let top = Int32(data.classCount - 1)
         return Dataset(features: data.features, labels: data.labels.map { top - $0 }, classCount: data.classCount)
     }
+
+    /// An honest participant's view of the shared data as the honest source gives it; an attacker's
+    /// flipped copy.
+    public func trainingView(of index: Int) -> DatasetView {
+        attackers.contains(index) ? DatasetView(trainingData(of: index)) : honest.trainingView(of: index)
+    }
 }
