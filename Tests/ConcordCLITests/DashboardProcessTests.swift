@@ -116,6 +116,36 @@ struct DashboardProcessTests {
         #expect(finished.text.contains("Read from the store"))
     }
 
+    @Test("simulate --dashboard shows the in-process run's rounds as they finish")
+    func simulationDashboard() async throws {
+        let curl = try #require(ExternalTool.find(["curl"]), "curl is needed to read the dashboard")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concord-simdash-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let portFile = folder.appendingPathComponent("port").path
+        let simulation = try BackgroundProcess(
+            [
+                "simulate", "--model", "logreg", "--clients", "20", "--fraction", "0.5", "--rounds", "15",
+                "--dashboard", "127.0.0.1:0", "--dashboard-port-file", portFile,
+            ], log: folder.appendingPathComponent("simulate.log"))
+        let port = try #require(
+            await simulation.waitForFile(portFile, timeout: 60).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }, "no dashboard: \(simulation.output)")
+        var rounds: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(60)
+        while rounds.isEmpty, Date() < deadline {
+            let state = try await ExternalTool.run(curl, ["-sf", "http://127.0.0.1:\(port)/api/state"])
+            let json = (try? JSONSerialization.jsonObject(with: state.stdout)) as? [String: Any]
+            rounds = json?["rounds"] as? [[String: Any]] ?? []
+            #expect(json == nil || json?["live"] as? Bool == true)
+            if rounds.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(!rounds.isEmpty, "the dashboard showed no round: \(simulation.output)")
+        #expect(rounds.first?["round"] as? Int == 1)
+        #expect(await simulation.wait(timeout: 120) == 0, "\(simulation.output)")
+    }
+
     @Test("a dashboard address other than loopback is refused with what to do instead")
     func refusesNonLoopback() async throws {
         let result = try await Concord.run(["dashboard", "--store", "/nonexistent.sqlite", "--listen", "0.0.0.0:8080"])

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The coordinator's web dashboard and `/metrics` (Hummingbird), read-only, on a loopback address.
@@ -20,10 +21,12 @@ public final class DashboardServer: Sendable {
     /// The port it listens on (the system's pick when asked for port 0).
     public let port: Int
     private let serving: Task<Void, any Error>
+    private let group: ServiceGroup
 
-    private init(port: Int, serving: Task<Void, any Error>) {
+    private init(port: Int, serving: Task<Void, any Error>, group: ServiceGroup) {
         self.port = port
         self.serving = serving
+        self.group = group
     }
 
     /// Reads `HOST:PORT` for the dashboard and checks the host is a loopback address.
@@ -86,9 +89,12 @@ public final class DashboardServer: Sendable {
                 address: .hostname(endpoint.host, port: endpoint.port), serverName: "concord"),
             onServerRunning: { channel in report.yield(.success(channel.localAddress?.port ?? endpoint.port)) },
             logger: logger)
+        // Run in a group of its own, without signal handlers (the process's signals are not the dashboard's), so
+        // that ``stop()`` can shut it down gracefully.
+        let group = ServiceGroup(services: [application], logger: logger)
         let serving = Task {
             do {
-                try await application.run()
+                try await group.run()
                 report.finish()
             } catch {
                 report.yield(.failure(error))
@@ -97,7 +103,7 @@ public final class DashboardServer: Sendable {
         }
         for await outcome in started {
             switch outcome {
-            case .success(let port): return DashboardServer(port: port, serving: serving)
+            case .success(let port): return DashboardServer(port: port, serving: serving, group: group)
             case .failure(let error):
                 throw DashboardError.address(
                     "\(endpoint.host):\(endpoint.port)", reason: "cannot listen there (\(error))")
@@ -108,13 +114,24 @@ public final class DashboardServer: Sendable {
 
     /// Stops serving and waits until it has.
     public func stop() async {
-        serving.cancel()
-        // Waits for the server to close, at most two seconds: a stuck connection must not hold the process.
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [serving] in _ = await serving.result }
-            group.addTask { try? await Task.sleep(for: .seconds(2)) }
-            await group.next()
-            group.cancelAll()
+        await group.triggerGracefulShutdown()
+        // Waits for the server to close, at most two seconds, then cancels it: a connection kept open must not
+        // hold the process.
+        let closed = await withTaskGroup(of: Bool.self) { waiting in
+            waiting.addTask { [serving] in
+                _ = await serving.result
+                return true
+            }
+            waiting.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return false
+            }
+            defer { waiting.cancelAll() }
+            return await waiting.next() ?? false
+        }
+        if !closed {
+            serving.cancel()
+            _ = await serving.result
         }
     }
 
