@@ -204,6 +204,8 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
             round: round, samplingRate: accountingSamplingRate, noiseMultiplier: noiseMultiplier, clipNorm: clipNorm)
         aggregate.metrics = metrics
         aggregate.metrics["epsilon"] = entry.epsilon
+        // Recorded with every round, so that whoever reads the run's store (its dashboard) sees the budget too.
+        if let budget = ledger.epsilonBudget { aggregate.metrics["epsilon_budget"] = budget }
         aggregate.metrics["clip_norm"] = clipNorm
         aggregate.metrics["noise_stddev"] = updateNoise / expectedParticipants
         if case .adaptive(var adaptive) = clipping {

@@ -33,15 +33,20 @@ public struct FederationRun: Sendable {
     /// Opens the store where runs are persisted: called once the endpoint listens, so that a coordinator
     /// that cannot listen leaves no trace in it.
     private let openStore: @Sendable () throws -> any RunStore
-    private let log: @Sendable (String) -> Void
+    /// Where to serve the dashboard and `/metrics`, when asked for.
+    public let dashboard: DashboardRequest?
+    let log: @Sendable (String) -> Void
 
     /// Prepares a run.
     ///
-    /// - Parameter openStore: opens (or creates) the run store; called only after the endpoint is bound.
+    /// - Parameters:
+    ///   - openStore: opens (or creates) the run store; called only after the endpoint is bound.
+    ///   - dashboard: where to serve the dashboard, started once the store is open; nil for none.
     public init(
         config: FederationConfig, configurationText: String, strategy: any Strategy,
         secureSummation: (any SecureSummation)?, sampler: any ParticipantSampler, security: WireSecurity,
-        openStore: @escaping @Sendable () throws -> any RunStore, log: @escaping @Sendable (String) -> Void
+        openStore: @escaping @Sendable () throws -> any RunStore, dashboard: DashboardRequest? = nil,
+        log: @escaping @Sendable (String) -> Void
     ) {
         self.config = config
         self.configurationText = configurationText
@@ -50,6 +55,7 @@ public struct FederationRun: Sendable {
         self.sampler = sampler
         self.security = security
         self.openStore = openStore
+        self.dashboard = dashboard
         self.log = log
     }
 
@@ -65,6 +71,9 @@ public struct FederationRun: Sendable {
         public var exampleShape: [Int]
         /// The number of classes the model predicts.
         public var classCount: Int
+        /// Whether an operator stopped the run (`concord run stop`) before its last round: it resumes where it
+        /// is when served again with the same configuration.
+        public var stopped = false
     }
 
     /// Serves and runs rounds until the run is complete (or was already), then says farewell to the nodes.
@@ -109,9 +118,21 @@ public struct FederationRun: Sendable {
                     config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
                 try onListening(server.port)
                 log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
-                return try await rounds(
-                    server: server, serving: serving, registry: registry, initial: Parameters(model: network),
-                    network: network, test: test, store: store, runID: stored.id, seed: seed)
+                let live = LiveRunStatus(names: config.participants) {
+                    Set(registry.participants.filter(\.isConnected).map(\.name))
+                }
+                let dashboardServer = try await startDashboard(
+                    store: store, live: live, traffic: server.traffic)
+                do {
+                    let outcome = try await rounds(
+                        server: server, serving: serving, registry: registry, initial: Parameters(model: network),
+                        network: network, test: test, store: store, runID: stored.id, seed: seed, live: live)
+                    await dashboardServer?.stop()
+                    return outcome
+                } catch {
+                    await dashboardServer?.stop()
+                    throw error
+                }
             } catch {
                 record(error, in: store, run: stored.id)
                 throw error
@@ -140,7 +161,8 @@ public struct FederationRun: Sendable {
     /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
-        initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64
+        initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64,
+        live: LiveRunStatus
     ) async throws -> Outcome {
         let log = self.log
 
@@ -167,12 +189,20 @@ public struct FederationRun: Sendable {
         }
 
         var current = try coordinator()
+        var following = await follow(current, into: live)
+        defer { following.cancel() }
         var completed = await current.history.count
         if completed > 0 { log("resuming run '\(config.run)' after round \(completed) of \(config.rounds)") }
         let waitFor = config.waitForParticipants ?? config.participants.count
         var failures = 0
         var reason = "completed \(config.rounds) rounds"
+        try withdrawStaleStop(store: store, runID: runID)
+        var stopped = false
         while completed < config.rounds {
+            if let stop = try await obeyOperator(store: store, runID: runID, completed: completed) {
+                (reason, stopped) = (stop, true)
+                break
+            }
             // Excluded participants are never waited for.
             let eligible = registry.participants.count { $0.exclusion == nil }
             let needed = min(failures > config.maxRetries ? config.participants.count : waitFor, eligible)
@@ -204,8 +234,11 @@ public struct FederationRun: Sendable {
                 if failures > config.maxRetries {
                     try store.setState(run: runID, .paused, reason: "round \(round) failed \(failures) times: \(error)")
                 }
+                live.failedTry("round \(round), try \(failures): \(error)")
                 try await Task.sleep(for: .seconds(wait))
                 current = try coordinator()
+                following.cancel()
+                following = await follow(current, into: live)
                 continue
             }
             failures = 0
@@ -213,7 +246,23 @@ public struct FederationRun: Sendable {
             completed = round
             log(Self.summary(record, of: config.rounds, registry))
             // From the next round on, the excluded are not sampled.
-            if excluded { current = try coordinator() }
+            if excluded {
+                current = try coordinator()
+                following.cancel()
+                following = await follow(current, into: live)
+            }
+        }
+        if stopped {
+            // No farewell: the nodes keep reconnecting, and rejoin the coordinator that resumes the run.
+            log(reason)
+            server.stop()
+            server.hangUp()
+            await server.shutDown(serving: serving)
+            var outcome = Outcome(
+                parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason,
+                exampleShape: test.exampleShape, classCount: test.classCount)
+            outcome.stopped = true
+            return outcome
         }
         if completed >= config.rounds || reason != "completed \(config.rounds) rounds" {
             try store.setState(run: runID, .finished, reason: reason)
@@ -247,7 +296,8 @@ public struct FederationRun: Sendable {
     private static func failed(_ record: RoundRecord, _ registry: ParticipantRegistry) -> String {
         guard !record.failures.isEmpty else { return "" }
         let names = record.failures.map { failure in
-            let name = registry.participants.indices.contains(failure.participant)
+            let name =
+                registry.participants.indices.contains(failure.participant)
                 ? registry.participants[failure.participant].name : "participant \(failure.participant)"
             return "\(name) (\(failure.reason))"
         }

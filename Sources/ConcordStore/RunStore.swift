@@ -64,6 +64,17 @@ public protocol RunStore: Sendable {
     ///
     /// - Throws: ``StoreError/corrupt(_:)``.
     func runs() throws -> [StoredRun]
+
+    /// Records an operator's request for the run (`pause`, `stop`; nil withdraws a pending one), which the run's
+    /// coordinator reads between rounds. Another process may write it while the coordinator runs.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``.
+    func requestControl(run: Int64, _ control: RunControl?) throws
+
+    /// The operator's pending request for the run, nil when there is none.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)``.
+    func control(run: Int64) throws -> RunControl?
 }
 
 extension RunStore {

@@ -94,6 +94,10 @@ extension SQLiteRunStore {
                     ALTER TABLE runs_v3 RENAME TO runs;
                     """)
         }
+        // An operator's pending request (`concord run pause|stop`), read by the coordinator between rounds.
+        migrator.registerMigration("v4: operators' control requests") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN control TEXT CHECK (control IN ('pause', 'stop'))")
+        }
         return migrator
     }
 

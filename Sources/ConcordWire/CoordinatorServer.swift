@@ -8,6 +8,8 @@ public final class CoordinatorServer: Sendable {
     public let registry: ParticipantRegistry
     /// The port the server listens on (the system's pick when it was asked for port 0).
     public let port: Int
+    /// The payload bytes sent to and received from nodes since the server started.
+    public let traffic: WireTraffic
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let connections: ConnectionGuard
 
@@ -33,6 +35,8 @@ public final class CoordinatorServer: Sendable {
         self.port = socket.port
         let connections = ConnectionGuard(limits: settings.connectionLimits, onEvent: onEvent)
         self.connections = connections
+        let traffic = WireTraffic()
+        self.traffic = traffic
         let transport = HTTP2ServerTransport.Posix(
             listeningSocketDescriptor: Int(socket.take()), transportSecurity: security.server,
             config: .defaults { config in
@@ -42,7 +46,7 @@ public final class CoordinatorServer: Sendable {
                 config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { connections.streamOpened($0) }
             })
         let service = FederationService(
-            registry: registry, settings: settings, onEvent: onEvent, certificates: certificates)
+            registry: registry, settings: settings, traffic: traffic, onEvent: onEvent, certificates: certificates)
         server = GRPCServer(transport: transport, services: [service])
     }
 
@@ -58,6 +62,12 @@ public final class CoordinatorServer: Sendable {
     /// Tells every connected node that the run is over (`reason`), so nodes leave instead of reconnecting.
     public func farewell(_ reason: String) {
         for participant in registry.participants { participant.sayFarewell(reason) }
+    }
+
+    /// Ends every node's session without a farewell, so that nodes keep reconnecting: to a coordinator started
+    /// again on this port, which resumes the run (an operator's stop).
+    public func hangUp() {
+        for participant in registry.participants { participant.hangUp() }
     }
 
     /// Stops accepting connections and lets open sessions end.

@@ -47,6 +47,7 @@ public struct ServiceSettings: Sendable {
 struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
     let registry: ParticipantRegistry
     let settings: ServiceSettings
+    let traffic: WireTraffic
     let onEvent: @Sendable (SessionEvent) -> Void
     /// Checks node certificates as `concord certs verify` does; nil without mutual TLS.
     var certificates: CertificateAdmission? = nil
@@ -65,7 +66,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
         request: RPCAsyncSequence<Concord_V1_NodeMessage, any Error>,
         response: RPCWriter<Concord_V1_CoordinatorMessage>, context: ServerContext
     ) async throws {
-        let outbox = Outbox<Concord_V1_CoordinatorMessage> { chunk in
+        let outbox = Outbox<Concord_V1_CoordinatorMessage>(traffic: traffic) { chunk in
             var message = Concord_V1_CoordinatorMessage()
             message.chunk = chunk
             return message
@@ -122,6 +123,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
         var current: NodeSession?
         do {
             for try await message in request {
+                if case .chunk(let chunk) = message.kind { traffic.didReceive(chunk.data.count) }
                 if let current {
                     try await current.receive(message)
                     continue

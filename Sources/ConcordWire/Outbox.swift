@@ -12,11 +12,15 @@ final class Outbox<Message: Sendable>: Sendable {
     private let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
     private let wrapChunk: @Sendable (Concord_V1_Chunk) -> Message
+    private let traffic: WireTraffic?
 
-    /// - Parameter wrapChunk: puts a chunk in this side's message type.
-    init(wrapChunk: @escaping @Sendable (Concord_V1_Chunk) -> Message) {
+    /// - Parameters:
+    ///   - traffic: counts the payload bytes written, when given.
+    ///   - wrapChunk: puts a chunk in this side's message type.
+    init(traffic: WireTraffic? = nil, wrapChunk: @escaping @Sendable (Concord_V1_Chunk) -> Message) {
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
         self.wrapChunk = wrapChunk
+        self.traffic = traffic
     }
 
     /// Queues a message.
@@ -45,6 +49,7 @@ final class Outbox<Message: Sendable>: Sendable {
                     chunk.index = index
                     chunk.data = data
                     try await writer.write(wrapChunk(chunk))
+                    traffic?.didSend(data.count)
                     index += 1
                 }
             }

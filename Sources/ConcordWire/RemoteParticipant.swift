@@ -90,6 +90,12 @@ public final class RemoteParticipant: SecureAggregationPeer {
         session.outbox.send(message)
     }
 
+    /// Ends the node's session without a farewell, once what is queued for it is written: the node takes it
+    /// for a dropped connection and reconnects.
+    func hangUp() {
+        session.withLock { $0 }?.outbox.finish()
+    }
+
     private func current() throws -> NodeSession {
         if let exclusion { throw WireError.excluded(participant: name, reason: exclusion) }
         guard let session = session.withLock({ $0 }) else { throw WireError.notConnected(participant: name) }

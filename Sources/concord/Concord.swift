@@ -9,7 +9,7 @@ struct Concord: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, TrainCommand.self, BenchCommand.self, PrivacyCommand.self, KeysCommand.self,
             CharterCommand.self, AuditCommand.self, ReleaseCommand.self, CertsCommand.self, ServeCommand.self,
-            NodeCommand.self, StatusCommand.self, PartitionCommand.self,
+            NodeCommand.self, StatusCommand.self, RunCommand.self, DashboardCommand.self, PartitionCommand.self,
         ]
     )
 }

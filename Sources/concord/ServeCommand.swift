@@ -21,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
             killed at any instant and started again with the same configuration resumes from the last committed \
             round, bit for bit, and nodes reconnect on their own. A round with too few results is retried from \
             the last committed state; after max_retries the run pauses (see `concord status`) until every \
-            participant is back. Differential privacy and secure aggregation take the same flags as \
+            participant is back. --dashboard 127.0.0.1:PORT serves a live web dashboard and Prometheus /metrics; \
+            `concord run pause|resume|stop` controls the run between rounds. Differential privacy and secure aggregation take the same flags as \
             `concord simulate`.
             """)
 
@@ -47,6 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
             "Once listening, write the port to this file (with `listen: HOST:0` the system picks a free port).",
             valueName: "path"))
     var portFile: String?
+
+    @OptionGroup(title: "Dashboard") var dashboard: DashboardOptions
 
     @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
 
@@ -111,17 +114,18 @@ struct ServeCommand: AsyncParsableCommand {
             config: config, configurationText: text, strategy: strategy,
             secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil, sampler: sampler,
             security: security, openStore: { [path = config.store] in try SQLiteRunStore(path: path) },
+            dashboard: try dashboard.request(),
             log: { printLine("concord serve: \($0)") })
         let portFile = self.portFile
         let outcome = try await run.run(onListening: { port in
             guard let portFile else { return }
-            do {
-                try Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
-            } catch {
-                throw ValidationErrorMessage("cannot write the port to \(portFile): \(error.localizedDescription)")
-            }
+            try DashboardOptions.writePort(port, to: portFile)
         })
         printLine("concord serve: \(outcome.reason)")
+        if outcome.stopped {
+            if save != nil { printLine("concord serve: not saving the model: the run is not over") }
+            return
+        }
         if let last = outcome.records.last(where: { $0.evaluation != nil }), let evaluation = last.evaluation {
             printLine(
                 String(

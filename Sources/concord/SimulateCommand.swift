@@ -4,6 +4,7 @@ import ConcordFederation
 import ConcordGovernance
 import ConcordNN
 import ConcordPrivacy
+import ConcordServer
 import ConcordSystem
 import ConcordTensor
 import Foundation
@@ -48,6 +49,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup(title: "Secure aggregation") var secureAggregation: SecureAggregationOptions
 
     @OptionGroup(title: "Governance") var governance: GovernanceOptions
+
+    @OptionGroup(title: "Dashboard") var dashboard: DashboardOptions
 
     @Option(help: "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")).")
     var model = "mlp"
@@ -224,9 +227,12 @@ struct SimulateCommand: AsyncParsableCommand {
                 + "participants (\(federation.partitionName)), C=\(fraction), E=\(localEpochs), B=\(batchSize == 0 ? "∞" : "\(batchSize)"), "
                 + "lr=\(lr), \(concurrency) concurrent; BLAS: \(GEMM.kernel.name)")
 
+        let dashboardServer = try await startDashboard(
+            simulation: simulation, participants: participantCount, strategy: strategy.name)
         let progress = Self.showProgress(of: await simulation.coordinator.events(), rounds: rounds, started: started)
         let records = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
         let finish = await progress.value
+        await dashboardServer?.stop()
         // The run ended on the strategy's refusal (a privacy budget) when that refusal is the reason given.
         let refusal = await simulation.coordinator.strategy.refusal(round: (records.last?.round ?? 0) + 1)
         let stoppedByRefusal = refusal == finish ? refusal : nil

@@ -27,7 +27,9 @@ struct FederationProcessTests {
 
         /// Writes a configuration of `rounds` rounds of `model`; `extra` lines are appended. Without
         /// `minFitResults`, the default (half of those sampled) holds.
-        func configure(rounds: Int, model: String = "mlp", minFitResults: Int? = 3, extra: String = "") throws
+        func configure(
+            rounds: Int, model: String = "mlp", minFitResults: Int? = 3, extra: String = ""
+        ) throws
             -> String
         {
             let text = """
@@ -54,15 +56,19 @@ struct FederationProcessTests {
         }
 
         /// Starts `concord serve` on the port the system picks (or on `port`, to restart where the nodes
-        /// look) and waits for the port it writes.
-        func serve(log: String, port: Int? = nil) async throws -> (process: BackgroundProcess, port: Int) {
+        /// look), with `arguments` added, and waits for the port it writes.
+        func serve(
+            log: String, port: Int? = nil, arguments: [String] = []
+        ) async throws
+            -> (process: BackgroundProcess, port: Int)
+        {
             let portFile = path("port-\(log)")
             let process = try BackgroundProcess(
                 [
                     "serve", "--config", path("federation.yaml"), "--save", path("final.safetensors"), "--port-file",
                     portFile,
                 ]
-                    + (port.map { ["--listen", "127.0.0.1:\($0)"] } ?? []),
+                    + (port.map { ["--listen", "127.0.0.1:\($0)"] } ?? []) + arguments,
                 log: folder.appendingPathComponent(log))
             let listening = try #require(
                 await process.waitForFile(portFile, timeout: 120), "serve never listened: \(process.output)")
@@ -80,9 +86,9 @@ struct FederationProcessTests {
         }
 
         /// What `concord simulate` makes of the same seed and partition: the reference.
-        func simulate(rounds: Int) async throws -> Data {
+        func simulate(rounds: Int, model: String = "mlp") async throws -> Data {
             let result = try await Concord.run([
-                "simulate", "--model", "mlp", "--clients", "3", "--fraction", "1", "--local-epochs", "1",
+                "simulate", "--model", model, "--clients", "3", "--fraction", "1", "--local-epochs", "1",
                 "--batch-size", "50", "--lr", "0.1", "--rounds", "\(rounds)", "--partition", "iid", "--seed", "1",
                 "--save", path("simulated.safetensors"),
             ])
