@@ -51,22 +51,15 @@ public final class FederationMetrics: Sendable {
             descriptor: Self.name("round_participants_answered", "Results aggregated in the last committed round."))
         failed = r.makeGauge(
             descriptor: Self.name("round_participants_failed", "Participants that failed in the last committed round."))
-        answeredTotal = r.makeCounter(
-            descriptor: Self.name(
-                "participant_results_total", "Participants' results over all committed rounds, by outcome."),
-            labels: [("outcome", "answered")])
-        failedTotal = r.makeCounter(
-            descriptor: Self.name(
-                "participant_results_total", "Participants' results over all committed rounds, by outcome."),
-            labels: [("outcome", "failed")])
-        bytesIn = r.makeCounter(
-            descriptor: Self.name(
-                "payload_bytes_total", "Payload bytes (parameters, masked vectors) received from and sent to nodes."),
-            labels: [("direction", "in")])
-        bytesOut = r.makeCounter(
-            descriptor: Self.name(
-                "payload_bytes_total", "Payload bytes (parameters, masked vectors) received from and sent to nodes."),
-            labels: [("direction", "out")])
+        // One family per name, its series told apart by a label: both series must carry the same help text.
+        let results = Self.name(
+            "participant_results_total", "Participants' results over all committed rounds, by outcome.")
+        answeredTotal = r.makeCounter(descriptor: results, labels: [("outcome", "answered")])
+        failedTotal = r.makeCounter(descriptor: results, labels: [("outcome", "failed")])
+        let payload = Self.name(
+            "payload_bytes_total", "Payload bytes (parameters, masked vectors) received from and sent to nodes.")
+        bytesIn = r.makeCounter(descriptor: payload, labels: [("direction", "in")])
+        bytesOut = r.makeCounter(descriptor: payload, labels: [("direction", "out")])
         epsilon = r.makeGauge(descriptor: Self.name("privacy_epsilon_spent", "ε spent so far (differential privacy)."))
         epsilonBudget = r.makeGauge(descriptor: Self.name("privacy_epsilon_budget", "The run's ε budget (0: none)."))
         accuracy = r.makeGauge(
