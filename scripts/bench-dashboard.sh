@@ -22,8 +22,6 @@ names=$(seq -f "node%g" 1 "$nodes" | paste -sd, -)
 run() {
   local mode=$1 dir="$work/$1-$2"
   mkdir -p "$dir"
-  local free
-  free=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   cat >"$dir/federation.yaml" <<YAML
 run: bench
 model: mlp
@@ -35,7 +33,7 @@ fraction: 1.0
 min_fit_results: $nodes
 seed: 1
 participants: [$(echo "$names" | sed 's/,/, /g')]
-listen: 127.0.0.1:$free
+listen: 127.0.0.1:0
 store: run.sqlite
 tls: {ca: $work/pki/ca.pem, certificate: $work/pki/coordinator.pem, private_key: $work/pki/coordinator-key.pem}
 YAML
@@ -43,8 +41,13 @@ YAML
   [ "$mode" = on ] && extra=(--dashboard 127.0.0.1:0 --dashboard-port-file "$dir/dashboard-port")
   local timer=()
   [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$dir/cpu")
-  "${timer[@]}" "$CONCORD" serve --config "$dir/federation.yaml" "${extra[@]}" >"$dir/serve.log" 2>&1 &
+  # serve binds a port of the system's choice and names it: no free port picked here that another could take.
+  "${timer[@]}" "$CONCORD" serve --config "$dir/federation.yaml" --port-file "$dir/port" "${extra[@]}" \
+    >"$dir/serve.log" 2>&1 &
   local serve=$!
+  while [ ! -s "$dir/port" ] && kill -0 "$serve" 2>/dev/null; do sleep 0.1; done
+  local free
+  free=$(cat "$dir/port")
   local children=()
   for name in ${names//,/ }; do
     "$CONCORD" node --server "127.0.0.1:$free" --data "$work/data/$name" --name "$name" --pki "$work/pki" \
