@@ -41,13 +41,11 @@ YAML
   [ "$mode" = on ] && extra=(--dashboard 127.0.0.1:0 --dashboard-port-file "$dir/dashboard-port")
   local timer=()
   [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$dir/cpu")
-  # serve binds a port of the system's choice and names it: no free port picked here that another could take.
   "${timer[@]}" "$CONCORD" serve --config "$dir/federation.yaml" --port-file "$dir/port" "${extra[@]}" \
     >"$dir/serve.log" 2>&1 &
   local serve=$!
-  while [ ! -s "$dir/port" ] && kill -0 "$serve" 2>/dev/null; do sleep 0.1; done
   local free
-  free=$(cat "$dir/port")
+  free=$(await_port "$dir/port" "$serve")
   local children=()
   for name in ${names//,/ }; do
     "$CONCORD" node --server "127.0.0.1:$free" --data "$work/data/$name" --name "$name" --pki "$work/pki" \
@@ -55,9 +53,8 @@ YAML
     children+=($!)
   done
   if [ "$mode" = on ]; then
-    while [ ! -s "$dir/dashboard-port" ] && kill -0 "$serve" 2>/dev/null; do sleep 0.1; done
     local dashboard
-    dashboard=$(cat "$dir/dashboard-port")
+    dashboard=$(await_port "$dir/dashboard-port" "$serve")
     (
       while kill -0 "$serve" 2>/dev/null; do
         curl -sf -o /dev/null "http://127.0.0.1:$dashboard/" || true
@@ -84,8 +81,7 @@ done
 "$CONCORD" dashboard --store "$work/on-1/run.sqlite" --listen 127.0.0.1:0 --port-file "$work/readonly-port" \
   >"$work/dashboard.log" 2>&1 &
 dashboard=$!
-while [ ! -s "$work/readonly-port" ] && kill -0 "$dashboard" 2>/dev/null; do sleep 0.1; done
-readonly_port=$(cat "$work/readonly-port")
+readonly_port=$(await_port "$work/readonly-port" "$dashboard")
 for page in "" metrics; do
   for _ in $(seq 1 200); do
     curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$readonly_port/$page"

@@ -25,14 +25,16 @@ fraction: 1.0
 min_fit_results: $nodes
 seed: 1
 participants: [$(echo "$names" | sed 's/,/, /g')]
-listen: 127.0.0.1:$port
+listen: 127.0.0.1:0
 store: run.sqlite
 tls: {ca: pki/ca.pem, certificate: pki/coordinator.pem, private_key: pki/coordinator-key.pem}
 YAML
 
 start=$(date +%s.%N)
-"$CONCORD" serve --config "$work/federation.yaml" --save "$work/federated.safetensors" >"$work/serve.log" 2>&1 &
+"$CONCORD" serve --config "$work/federation.yaml" --port-file "$work/port" --save "$work/federated.safetensors" \
+  >"$work/serve.log" 2>&1 &
 serve=$!
+port=$(await_port "$work/port" "$serve") || { cat "$work/serve.log"; exit 1; }
 for name in ${names//,/ }; do
   "$CONCORD" node --server "127.0.0.1:$port" --data "$work/data/$name" --name "$name" --pki "$work/pki" \
     >"$work/$name.log" 2>&1 &

@@ -20,12 +20,14 @@ batch_size: 50
 learning_rate: 0.01
 eval_every: 0
 participants: [big]
-listen: 127.0.0.1:$port
+listen: 127.0.0.1:0
 store: run.sqlite
 tls: {ca: pki/ca.pem, certificate: pki/coordinator.pem, private_key: pki/coordinator-key.pem}
 YAML
-${WRAP_SERVE:-} /usr/bin/time -f "%M %e %U %S" -o "$work/serve.rss" "$CONCORD" serve --config "$work/federation.yaml" >"$work/serve.log" 2>&1 &
+${WRAP_SERVE:-} /usr/bin/time -f "%M %e %U %S" -o "$work/serve.rss" "$CONCORD" serve --config "$work/federation.yaml" \
+  --port-file "$work/port" >"$work/serve.log" 2>&1 &
 serve=$!
+port=$(await_port "$work/port" "$serve") || { cat "$work/serve.log"; exit 1; }
 /usr/bin/time -f "%M %e %U %S" -o "$work/node.rss" "$CONCORD" node --server "127.0.0.1:$port" --data "$work/data/big" \
   --name big --pki "$work/pki" >"$work/node.log" 2>&1 &
 wait "$serve" || { cat "$work/serve.log"; exit 1; }
