@@ -5,12 +5,13 @@ import ConcordTensor
 /// that does not grow with their examples.
 ///
 /// Construction runs the generator once over every device, as ``SyntheticFedProx/generate(alpha:beta:devices:seed:)``
-/// does, keeping only the pooled test set, each device's size and feature mean, and the 32-byte state the
-/// generator had when the device's draws began; ``device(_:)`` replays those draws. A device's examples are
-/// therefore the eager generator's, bit for bit, for the same arguments.
+/// does, keeping only each device's size and feature mean and the 32-byte state the generator had when the
+/// device's draws began; ``device(_:)`` and ``testExamples(devices:)`` replay those draws. A device's
+/// examples, and the pooled test set (``heldOut``), are therefore the eager generator's, bit for bit, for the
+/// same arguments.
 public struct SyntheticFedProxDevices: Sendable {
-    /// The pooled test set (every device's held-out tenth, in device order), as the eager generator's.
-    public let test: Dataset
+    /// The number of held-out examples of all devices.
+    public let testCount: Int
     /// `synthetic(α,β)`.
     public let name: String
     private let sizes: [Int]
@@ -27,27 +28,50 @@ public struct SyntheticFedProxDevices: Sendable {
             alpha: alpha, beta: beta, devices: deviceCount, generator: &generator)
         var starts: [SeededGenerator] = []
         starts.reserveCapacity(deviceCount)
-        var testFeatures: [Float] = []
-        var testLabels: [Int32] = []
+        var testCount = 0
         for k in 0..<deviceCount {
             starts.append(generator)
+            // Only where the next device's draws begin is kept; the test examples are made again when evaluated.
+            var testFeatures: [Float] = [], testLabels: [Int32] = []
             _ = SyntheticFedProx.device(
                 size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
                 standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,
                 testFeatures: &testFeatures, testLabels: &testLabels)
+            testCount += testLabels.count
         }
         self.sizes = sizes
         self.modelMeans = modelMeans
         self.featureMeans = featureMeans
         self.starts = starts
-        test = Dataset(
-            features: Tensor(shape: [testLabels.count, SyntheticFedProx.featureCount], scalars: testFeatures),
-            labels: testLabels, classCount: SyntheticFedProx.classCount)
+        self.testCount = testCount
         name = SyntheticFedProx.name(alpha: alpha, beta: beta)
     }
 
     /// The number of devices.
     public var deviceCount: Int { starts.count }
+
+    /// The pooled test set (every device's held-out tenth, in device order), generated piece by piece when
+    /// evaluated; gathered, it is the eager generator's `test`.
+    public var heldOut: SyntheticFedProxHeldOut { SyntheticFedProxHeldOut(devices: self) }
+
+    /// The held-out examples of `devices`, in device order, generated now.
+    /// - Precondition: `devices` lies in `0..<deviceCount`.
+    public func testExamples(devices: Range<Int>) -> Dataset {
+        precondition(
+            devices.lowerBound >= 0 && devices.upperBound <= starts.count,
+            "devices \(devices) outside 0..<\(starts.count)")
+        var testFeatures: [Float] = [], testLabels: [Int32] = []
+        for k in devices {
+            var generator = starts[k]
+            _ = SyntheticFedProx.device(
+                size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
+                standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,
+                testFeatures: &testFeatures, testLabels: &testLabels)
+        }
+        return Dataset(
+            features: Tensor(shape: [testLabels.count, SyntheticFedProx.featureCount], scalars: testFeatures),
+            labels: testLabels, classCount: SyntheticFedProx.classCount)
+    }
 
     /// Device `k`'s training examples, generated now (the eager generator's `clients[k]`).
     /// - Precondition: `k` is in `0..<deviceCount` (like an array subscript).

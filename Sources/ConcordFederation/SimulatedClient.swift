@@ -107,14 +107,14 @@ public struct SimulatedClient: ClientProxy {
     }
 }
 
-/// Central evaluation on a test set, split across the pool's workers and combined in a fixed order.
+/// Central evaluation on held-out data, split across the pool's workers and combined in a fixed order.
 public struct PooledEvaluator: CentralEvaluator {
-    let test: Dataset
+    let test: any HeldOutData
     let pool: WorkerPool<TrainingWorker>
     let parts: Int
 
-    /// Creates an evaluator that splits `test` into `parts` chunks evaluated concurrently.
-    public init(test: Dataset, pool: WorkerPool<TrainingWorker>, parts: Int) {
+    /// Creates an evaluator that evaluates `test` in (at least) `parts` pieces concurrently.
+    public init(test: any HeldOutData, pool: WorkerPool<TrainingWorker>, parts: Int) {
         self.test = test
         self.pool = pool
         self.parts = max(1, parts)
@@ -122,19 +122,17 @@ public struct PooledEvaluator: CentralEvaluator {
 
     /// Loss and accuracy of `parameters` on the whole test set.
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
-        let n = test.count, parts = min(self.parts, max(1, n))
-        let bounds = (0...parts).map { $0 * n / parts }
-        let test = self.test, pool = self.pool
+        let test = self.test, pool = self.pool, n = test.count
+        let parts = test.pieceCount(suggested: self.parts)
         let pieces = try await withThrowingTaskGroup(of: (Int, Evaluation).self) { group in
             for part in 0..<parts {
                 group.addTask {
-                    let range = bounds[part]..<bounds[part + 1]
+                    // Each piece is made on its worker, so no more pieces are alive than there are workers.
                     let result = try await pool.withWorker { worker in
                         try await worker.run { model, _ in
+                            let piece = test.piece(part, of: parts)
                             try model.load(parameters)
-                            return try model.evaluate(
-                                features: test.features.examples(range),
-                                labels: Array(test.labels[range]))
+                            return try model.evaluate(features: piece.features, labels: piece.labels)
                         }
                     }
                     return (part, result)

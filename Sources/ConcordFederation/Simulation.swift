@@ -85,7 +85,7 @@ public struct Simulation: Sendable {
     ///     then be wrapped to speak its protocol.
     /// - Throws: a model or configuration error.
     public init(
-        settings: SimulationSettings, data: any ParticipantData, test: Dataset,
+        settings: SimulationSettings, data: any ParticipantData, test: any HeldOutData,
         strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil,
         wrap: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
         secureSummation: (any SecureSummation)? = nil

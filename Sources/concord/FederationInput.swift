@@ -5,7 +5,7 @@ import Foundation
 /// The participants' data and the coordinator's test set, as `concord simulate` builds them from its options.
 struct FederationInput {
     var participants: any ParticipantData
-    var test: Dataset
+    var test: any HeldOutData
     /// The dataset's name or path.
     var name: String
     /// How the data were split.
@@ -18,7 +18,7 @@ struct FederationInput {
             // Each device's examples are generated when it trains, the same as the eager generator's.
             let federation = SyntheticFedProxDevices(alpha: alpha, beta: beta, devices: clients ?? 30, seed: seed)
             return FederationInput(
-                participants: federation, test: federation.test,
+                participants: federation, test: federation.heldOut,
                 name: federation.name, partitionName: "natural")
         }
         let scheme = try PartitionScheme(parsing: partition)
