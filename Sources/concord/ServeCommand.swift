@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "A charter in force (YAML, signed by every party): the coordinator refuses to start a run it does not "
-                + "permit, naming the clause.", valueName: "path"))
+                + "permit, naming the clause. Overrides the configuration's `charter` key.", valueName: "path"))
     var charter: String?
 
     @Flag(help: "Serve plaintext gRPC without TLS or client authentication (local trials only; logs a warning).")
@@ -96,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let secure = secureAggregation.enabled
-        if let charter {
+        if let charter = charter ?? config.charter {
             try ServeCharterGate.check(
                 charterPath: charter, config: config, noiseMultiplier: privacy.noiseMultiplier,
                 delta: privacy.delta, epsilonBudget: privacy.epsilonBudget, secureAggregation: secure)

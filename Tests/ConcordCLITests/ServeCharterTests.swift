@@ -76,4 +76,17 @@ struct ServeCharterTests {
         #expect(result.stdout.contains("is in force and permits the run"), "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("address already in use"), "\(result.stderr)")
     }
+
+    @Test("the configuration's charter key (relative to the file) is enforced like the flag")
+    func charterInConfiguration() async throws {
+        let folder = try await Self.federation()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("federation.yaml")
+        try (String(contentsOf: config, encoding: .utf8) + "\ncharter: charter.yaml\n").write(
+            to: config, atomically: true, encoding: .utf8)
+        let result = try await Concord.run(["serve", "--config", config.path, "--insecure"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("privacy.min_noise_multiplier"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.sqlite").path))
+    }
 }
