@@ -76,6 +76,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var evalEvery: Int
     /// The coordinator's held-out data: a bundled dataset's name (mnist) or a folder of IDX files.
     public var evaluation: String
+    /// A charter in force that the run must satisfy (the coordinator refuses to start otherwise); nil for none.
+    public var charter: String?
     /// The participants allowed to join, by certificate common name; participant `i` is the `i`-th.
     public var participants: [String]
     /// Where to listen, `HOST:PORT`.
@@ -103,7 +105,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case run, model, rounds, strategy, fraction, seed, evaluation, participants, listen, store, tls
+        case run, model, rounds, strategy, fraction, seed, evaluation, participants, listen, store, tls, charter
         case serverLearningRate = "server_learning_rate", serverMomentum = "server_momentum"
         case localEpochs = "local_epochs", batchSize = "batch_size", learningRate = "learning_rate"
         case minFitResults = "min_fit_results", roundDeadlineSeconds = "round_deadline_seconds"
@@ -144,6 +146,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? "127.0.0.1:7443"
         store = try c.decodeIfPresent(String.self, forKey: .store) ?? "concord-runs.sqlite"
         tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
+        charter = try c.decodeIfPresent(String.self, forKey: .charter)
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? 2
     }
 
@@ -185,6 +188,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
             file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
         }
         config.store = resolve(config.store)
+        config.charter = config.charter.map(resolve)
         if let tls = config.tls {
             config.tls = TLSFiles(
                 ca: resolve(tls.ca), certificate: resolve(tls.certificate), privateKey: resolve(tls.privateKey))

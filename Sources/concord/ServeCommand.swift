@@ -29,6 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The federation configuration file (YAML).", valueName: "path"))
     var config: String
 
+    @Option(
+        help: ArgumentHelp(
+            "A charter in force (YAML, signed by every party): the coordinator refuses to start a run it does not "
+                + "permit, naming the clause. Overrides the configuration's `charter` key.", valueName: "path"))
+    var charter: String?
+
     @Flag(help: "Serve plaintext gRPC without TLS or client authentication (local trials only; logs a warning).")
     var insecure = false
 
@@ -90,6 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let secure = secureAggregation.enabled
+        if let charter = charter ?? config.charter {
+            try ServeCharterGate.check(
+                charterPath: charter, config: config, noiseMultiplier: privacy.noiseMultiplier,
+                delta: privacy.delta, epsilonBudget: privacy.epsilonBudget, secureAggregation: secure)
+            printLine("concord serve: the charter '\(charter)' is in force and permits the run")
+        }
         let strategy = try privacy.wrap(
             try StrategySpecification(parsing: config.strategy).make(
                 local: LocalTraining(
