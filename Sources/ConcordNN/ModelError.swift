@@ -13,6 +13,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     /// A run with this model would need `neededBytes` (``ModelZoo/runCopies`` copies of its `parameters` as
     /// 32-bit floats), more than `budget` leaves: refused before anything is allocated.
     case insufficientMemory(model: String, parameters: Int, neededBytes: Int, budget: MemoryBudget)
+    /// A ``ModelDescription`` cannot be built: `layer` is the 0-based position of the layer at fault.
+    case invalidDescription(layer: Int, reason: String)
 
     /// A message a person can act on.
     public var description: String {
@@ -25,6 +27,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .tooManyParameters(let model, let inputShape, let classes):
             "model '\(model)' on input \(inputShape) with \(classes) classes has more parameters than can be "
                 + "counted; choose a smaller model"
+        case .invalidDescription(let layer, let reason):
+            "model description, layer \(layer): \(reason)"
         case .insufficientMemory(let model, let parameters, let needed, let budget):
             "model '\(model)' has \(ByteCountText.grouped(parameters)) parameters: a run needs "
                 + "\(ByteCountText.describe(needed)) (\(ModelZoo.runCopies) copies of 4 bytes per parameter: weights, "
