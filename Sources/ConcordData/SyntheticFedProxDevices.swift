@@ -61,13 +61,7 @@ public struct SyntheticFedProxDevices: Sendable {
             devices.lowerBound >= 0 && devices.upperBound <= starts.count,
             "devices \(devices) outside 0..<\(starts.count)")
         var testFeatures: [Float] = [], testLabels: [Int32] = []
-        for k in devices {
-            var generator = starts[k]
-            _ = SyntheticFedProx.device(
-                size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
-                standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,
-                testFeatures: &testFeatures, testLabels: &testLabels)
-        }
+        for k in devices { _ = replay(k, testFeatures: &testFeatures, testLabels: &testLabels) }
         return Dataset(
             features: Tensor(shape: [testLabels.count, SyntheticFedProx.featureCount], scalars: testFeatures),
             labels: testLabels, classCount: SyntheticFedProx.classCount)
@@ -77,8 +71,14 @@ public struct SyntheticFedProxDevices: Sendable {
     /// - Precondition: `k` is in `0..<deviceCount` (like an array subscript).
     public func device(_ k: Int) -> Dataset {
         precondition(k >= 0 && k < starts.count, "device \(k) outside 0..<\(starts.count)")
-        var generator = starts[k]
         var testFeatures: [Float] = [], testLabels: [Int32] = []
+        return replay(k, testFeatures: &testFeatures, testLabels: &testLabels)
+    }
+
+    /// Replays device `k`'s draws from where they began: returns its training examples and appends its test
+    /// examples to `testFeatures` and `testLabels`.
+    private func replay(_ k: Int, testFeatures: inout [Float], testLabels: inout [Int32]) -> Dataset {
+        var generator = starts[k]
         return SyntheticFedProx.device(
             size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
             standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,

@@ -46,6 +46,16 @@ enum GovernanceFiles {
         return charter
     }
 
+    /// Reads the charter at `path` and refuses it unless it is in force (every party has signed it).
+    static func charterInForce(_ path: String) throws -> Charter {
+        let charter = try Charter.read(at: path)
+        let problems = charter.verifySignatures()
+        guard problems.isEmpty else {
+            throw GovernanceFailure("the charter '\(path)' is not in force: \(problems.joined(separator: "; "))")
+        }
+        return charter
+    }
+
     /// Prints a line to standard error.
     static func note(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -51,11 +51,7 @@ struct GovernanceOptions: ParsableArguments {
     /// - Throws: a message naming what is wrong (the clause, for a run the charter does not permit).
     func load(request: RunRequest, participants: Int, seed: UInt64) throws -> Governance? {
         guard let path = charter else { return nil }
-        let charter = try Charter.read(at: path)
-        let problems = charter.verifySignatures()
-        guard problems.isEmpty else {
-            throw GovernanceFailure("the charter '\(path)' is not in force: \(problems.joined(separator: "; "))")
-        }
+        let charter = try GovernanceFiles.charterInForce(path)
         var governors: [Int: ParticipantGovernor] = [:]
         var witnesses: [Int: SigningIdentity] = [:]
         for id in 0..<participants {

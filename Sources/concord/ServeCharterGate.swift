@@ -14,11 +14,7 @@ enum ServeCharterGate {
         charterPath path: String, config: FederationConfig, noiseMultiplier: Double?, delta: Double,
         epsilonBudget: Double?, secureAggregation: Bool
     ) throws {
-        let charter = try Charter.read(at: path)
-        let problems = charter.verifySignatures()
-        guard problems.isEmpty else {
-            throw GovernanceFailure("the charter '\(path)' is not in force: \(problems.joined(separator: "; "))")
-        }
+        let charter = try GovernanceFiles.charterInForce(path)
         // The layout depends only on the model and the evaluation data's shape, not on the weights' seed.
         let test = try DatasetSource(argument: config.evaluation).loadTest()
         let network = try ModelZoo.make(
