@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ConcordWire", targets: ["ConcordWire"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
         .library(name: "ConcordServer", targets: ["ConcordServer"]),
+        .library(name: "ConcordPlan", targets: ["ConcordPlan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(name: "ConcordPlan", dependencies: ["ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordGovernance"]),
         .target(
             name: "ConcordWire",
             dependencies: [
@@ -95,6 +97,7 @@ let package = Package(
             name: "ConcordServer",
             dependencies: [
                 "ConcordFederation", "ConcordNN", "ConcordData", "ConcordWire", "ConcordStore", "ConcordGovernance",
+                "ConcordPlan",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -108,7 +111,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
-                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer", "ConcordSystem",
+                "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer", "ConcordSystem", "ConcordPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -141,9 +144,12 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ConcordPlanTests",
+            dependencies: ["ConcordPlan", "ConcordFederation", "ConcordPrivacy", "ConcordStore"]),
+        .testTarget(
             name: "ConcordServerTests",
             dependencies: [
-                "ConcordServer", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
+                "ConcordServer", "ConcordPlan", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
             ]
         ),
         .testTarget(

@@ -83,12 +83,14 @@ public struct Simulation: Sendable {
     ///     side of secure aggregation).
     ///   - secureSummation: collects only the sum of the updates (secure aggregation); participants must
     ///     then be wrapped to speak its protocol.
+    ///   - configuration: the coordinator's configuration as a run plan builds it (the same builder a federation
+    ///     uses); nil derives it from `settings`.
     /// - Throws: a model or configuration error.
     public init(
         settings: SimulationSettings, data: any ParticipantData, test: any HeldOutData,
         strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil,
         wrap: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
-        secureSummation: (any SecureSummation)? = nil
+        secureSummation: (any SecureSummation)? = nil, configuration: CoordinatorConfiguration? = nil
     ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
         guard settings.evalEvery >= 0 else { throw FederationError.invalidConfiguration("evalEvery must be ≥ 0") }
@@ -124,7 +126,7 @@ public struct Simulation: Sendable {
             }
             return wrap?(participant) ?? participant
         }
-        let configuration = CoordinatorConfiguration(
+        let configuration = configuration ?? CoordinatorConfiguration(
             sampler: settings.sampling == .poisson
                 ? PoissonSampler(probability: settings.fraction)
                 : FractionSampler(fraction: settings.fraction, minimum: settings.minParticipants),

@@ -45,11 +45,13 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var learningRate: Float
     /// The fraction C of participants sampled each round.
     public var fraction: Double
-    /// The least number of results for a round to count; fewer, and the round is retried.
-    public var minFitResults: Int
-    /// The least fraction of the participants sampled in a round whose results it needs (rounded up):
-    /// 0.5 unless `min_fit_results` is given, so that by default a round is never carried by one node.
-    public var minFitFraction: Double
+    /// The least number of results for a round to count; fewer, and the round is retried (nil: the plan's
+    /// default, 1, or 0 with differential privacy).
+    public var minFitResults: Int?
+    /// The least fraction of the participants sampled in a round whose results it needs (rounded up); nil: the
+    /// plan's default, 0.5 unless `min_fit_results` is given, so that by default a round is never carried by one
+    /// node.
+    public var minFitFraction: Double?
     /// The most examples a node may declare when it joins: its largest weight in an aggregate (nil: only
     /// its own declaration bounds what its replies may claim).
     public var maxExamplesPerParticipant: Int?
@@ -130,8 +132,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? 0.1
         fraction = try c.decodeIfPresent(Double.self, forKey: .fraction) ?? 1
         let minFitResults = try c.decodeIfPresent(Int.self, forKey: .minFitResults)
-        self.minFitResults = minFitResults ?? 1
-        minFitFraction = try c.decodeIfPresent(Double.self, forKey: .minFitFraction) ?? (minFitResults == nil ? 0.5 : 0)
+        self.minFitResults = minFitResults
+        minFitFraction = try c.decodeIfPresent(Double.self, forKey: .minFitFraction)
         maxExamplesPerParticipant = try c.decodeIfPresent(Int.self, forKey: .maxExamplesPerParticipant)
         excludeAfterInvalidReplies = try c.decodeIfPresent(Int.self, forKey: .excludeAfterInvalidReplies) ?? 3
         retryBackoffSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBackoffSeconds) ?? 1
@@ -200,42 +202,14 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     /// What is wrong with the settings, if anything.
     public var problem: String? {
         if run.isEmpty { return "'run' must name the run" }
-        if rounds < 1 { return "'rounds' must be at least 1" }
-        if !ModelZoo.isKnown(model) {
-            return "unknown model '\(model)' (known: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH)"
-        }
         if participants.isEmpty { return "'participants' must list at least one participant" }
         if Set(participants).count != participants.count { return "'participants' lists a name twice" }
-        if !(fraction > 0 && fraction <= 1) { return "'fraction' must be in (0, 1]" }
-        if localEpochs < 1 { return "'local_epochs' must be at least 1" }
-        if batchSize < 0 { return "'batch_size' must be ≥ 0 (0: the whole local dataset)" }
-        if !(learningRate > 0 && learningRate.isFinite) { return "'learning_rate' must be positive" }
-        if minFitResults < 0 || minFitResults > participants.count {
-            return "'min_fit_results' must be between 0 and the \(participants.count) participants"
+        // The run's own settings have one set of rules, the plan's, the same as `concord simulate`'s.
+        do {
+            try plan().validate()
+        } catch {
+            return error.description
         }
-        if !(minFitFraction >= 0 && minFitFraction <= 1) { return "'min_fit_fraction' must be in [0, 1]" }
-        if let most = maxExamplesPerParticipant, most < 1 {
-            return "'max_examples_per_participant' must be at least 1"
-        }
-        if excludeAfterInvalidReplies < 0 { return "'exclude_after_invalid_replies' must be ≥ 0 (0: never)" }
-        if !(retryBackoffSeconds >= 0 && retryBackoffSeconds <= 3600) {
-            return "'retry_backoff_seconds' must be between 0 and 3600"
-        }
-        if let wait = waitForParticipants, wait < 0 || wait > participants.count {
-            return "'wait_for_participants' must be between 0 and the \(participants.count) participants"
-        }
-        let week = 7 * 86_400.0
-        if !(roundDeadlineSeconds > 0 && roundDeadlineSeconds <= week) {
-            return "'round_deadline_seconds' must be positive and at most a week (\(Int(week)))"
-        }
-        if !(waitTimeoutSeconds > 0 && waitTimeoutSeconds <= week) {
-            return "'wait_timeout_seconds' must be positive and at most a week (\(Int(week)))"
-        }
-        if !(heartbeatSeconds >= 0.1 && heartbeatSeconds <= 3600) {
-            return "'heartbeat_seconds' must be between 0.1 and 3600"
-        }
-        if maxRetries < 0 { return "'max_retries' must be ≥ 0" }
-        if evalEvery < 0 { return "'eval_every' must be ≥ 0" }
         if listenAddress == nil { return "'listen' must be HOST:PORT, got '\(listen)'" }
         return nil
     }

@@ -1,6 +1,7 @@
 import ConcordData
 import ConcordFederation
 import ConcordNN
+import ConcordPlan
 import ConcordStore
 import ConcordWire
 import Foundation
@@ -20,14 +21,16 @@ import Foundation
 public struct FederationRun: Sendable {
     /// The run's settings.
     public let config: FederationConfig
-    /// The configuration file's text, stored with the run so a restart under other settings is refused.
+    /// The configuration file's text, stored with the run (what runs stored before plans are compared by).
     public let configurationText: String
-    /// The strategy, already wrapped (differential privacy) as the command line asked.
+    /// What the run computes; stored with the run, and compared field by field with the stored one on a resume.
+    public let plan: RunPlan
+    /// Fields of the plan whose change a resume accepts (each one of ``PlanDifference/safeFields``).
+    public let acceptChanged: Set<String>
+    /// The strategy, built from the plan (wrapped in differential privacy when it asks).
     public let strategy: any Strategy
-    /// Secure aggregation, when asked for.
+    /// Secure aggregation, when the plan asks for it.
     public let secureSummation: (any SecureSummation)?
-    /// Who is sampled each round.
-    public let sampler: any ParticipantSampler
     /// How the coordinator's endpoint is secured.
     public let security: WireSecurity
     /// Opens the store where runs are persisted: called once the endpoint listens, so that a coordinator
@@ -37,22 +40,30 @@ public struct FederationRun: Sendable {
     public let dashboard: DashboardRequest?
     let log: @Sendable (String) -> Void
 
-    /// Prepares a run.
+    /// Prepares a run, building its components from `plan`.
     ///
     /// - Parameters:
+    ///   - plan: what the run computes (``FederationConfig/plan(dp:secureAggregation:sampling:charter:)``).
+    ///   - acceptChanged: plan fields a resume may find changed (`--accept-changed`).
     ///   - openStore: opens (or creates) the run store; called only after the endpoint is bound.
     ///   - dashboard: where to serve the dashboard, started once the store is open; nil for none.
+    /// - Throws: ``ConcordPlan/PlanError`` for a plan that does not validate or an accepted field that is not
+    ///   safe to change; the strategy's refusal of its privacy wrapping.
     public init(
-        config: FederationConfig, configurationText: String, strategy: any Strategy,
-        secureSummation: (any SecureSummation)?, sampler: any ParticipantSampler, security: WireSecurity,
-        openStore: @escaping @Sendable () throws -> any RunStore, dashboard: DashboardRequest? = nil,
-        log: @escaping @Sendable (String) -> Void
-    ) {
+        config: FederationConfig, configurationText: String, plan: RunPlan, acceptChanged: Set<String> = [],
+        security: WireSecurity, openStore: @escaping @Sendable () throws -> any RunStore,
+        dashboard: DashboardRequest? = nil, log: @escaping @Sendable (String) -> Void
+    ) throws {
+        try plan.validate()
+        if let unsafe = acceptChanged.sorted().first(where: { !PlanDifference.safeFields.contains($0) }) {
+            throw PlanError.notSafeToChange(field: unsafe, safe: PlanDifference.safeFields)
+        }
         self.config = config
         self.configurationText = configurationText
-        self.strategy = strategy
-        self.secureSummation = secureSummation
-        self.sampler = sampler
+        self.plan = plan
+        self.acceptChanged = acceptChanged
+        self.strategy = try plan.makeStrategy()
+        self.secureSummation = plan.makeSecureSummation()
         self.security = security
         self.openStore = openStore
         self.dashboard = dashboard
@@ -103,8 +114,15 @@ public struct FederationRun: Sendable {
         do {
             let store = try openStore()
             // UInt64.random draws from the system's CSPRNG.
+            let (plan, accepted, log) = (self.plan, self.acceptChanged, self.log)
             let stored = try store.openRun(
-                name: config.run, configuration: configurationText, seed: config.seed ?? .random(in: .min ... .max))
+                name: config.run, configuration: configurationText, plan: try plan.canonicalJSON(),
+                seed: config.seed ?? .random(in: .min ... .max)
+            ) { storedPlan in
+                for change in try plan.checkResume(of: RunPlan(canonicalJSON: storedPlan), accepting: accepted) {
+                    log("resuming with a changed \(change) (accepted)")
+                }
+            }
             do {
                 events.attach(store: store, run: stored.id)
                 for (name, reason) in try store.exclusions(run: stored.id) {
@@ -114,8 +132,7 @@ public struct FederationRun: Sendable {
                 let seed = stored.seed ?? config.seed ?? 1
                 // Checked against the memory budget before anything is allocated: a model too large is refused here,
                 // and the run is marked failed with the reason.
-                let network = try ModelZoo.make(
-                    config.model, inputShape: test.exampleShape, classes: test.classCount, seed: seed)
+                let network = try plan.makeModel(inputShape: test.exampleShape, classes: test.classCount, seed: seed)
                 try onListening(server.port)
                 log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
                 let live = LiveRunStatus(names: config.participants) {
@@ -169,15 +186,13 @@ public struct FederationRun: Sendable {
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
         let strategy = self.strategy
-        let (config, sampler, secureSummation) = (self.config, self.sampler, self.secureSummation)
+        let (plan, secureSummation) = (self.plan, self.secureSummation)
         /// A coordinator at the last committed round, sampling only the participants not excluded.
         @Sendable func coordinator() throws -> Coordinator {
             let participants: [any ClientProxy] = registry.participants.filter { $0.exclusion == nil }
             // A run that required more results than are left after exclusions asks for all that are left.
-            let configuration = CoordinatorConfiguration(
-                sampler: sampler, minFitResults: min(config.minFitResults, participants.count),
-                minFitFraction: config.minFitFraction, roundDeadline: .seconds(config.roundDeadlineSeconds),
-                evalEvery: config.evalEvery, seed: seed, secureSummation: secureSummation)
+            let configuration = plan.coordinatorConfiguration(
+                available: participants.count, seed: seed, secureSummation: secureSummation)
             if let checkpoint = try store.latestCheckpoint(run: runID) {
                 return try Coordinator(
                     resuming: checkpoint, strategy: strategy, participants: participants,

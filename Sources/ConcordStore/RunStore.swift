@@ -16,6 +16,20 @@ public protocol RunStore: Sendable {
     /// - Throws: ``StoreError/configurationMismatch(run:)``.
     func openRun(name: String, configuration: String, seed: UInt64?) throws -> StoredRun
 
+    /// Opens the run called `name` with its plan (a `RunPlan`'s canonical JSON), creating it when absent with
+    /// `configuration`, `plan` and `seed`. An existing run with a stored plan is handed to `admit` with that plan,
+    /// which throws to refuse the resume (the plans differ where they must not); one stored before plans were is
+    /// compared by its configuration text as ``openRun(name:configuration:seed:)`` does. An admitted run keeps its
+    /// seed and from then on stores the given plan and configuration (a safe change once accepted stays accepted).
+    /// A failed run is restarted; one that failed before its first committed round starts afresh with what is given.
+    ///
+    /// - Returns: the run, as stored.
+    /// - Throws: what `admit` throws; ``StoreError/configurationMismatch(run:)`` for an old run whose configuration
+    ///   text differs. Nothing is written when it throws.
+    func openRun(
+        name: String, configuration: String, plan: String, seed: UInt64?, admit: (_ storedPlan: String) throws -> Void
+    ) throws -> StoredRun
+
     /// Atomically (one transaction): appends the round's record, replaces the run's checkpoint (parameters,
     /// strategy state), records the round's metrics, and sets the run's completedRounds. Refuses
     /// (StoreError.roundOutOfOrder) a round that is not completedRounds + 1.

@@ -98,6 +98,11 @@ extension SQLiteRunStore {
         migrator.registerMigration("v4: operators' control requests") { db in
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN control TEXT CHECK (control IN ('pause', 'stop'))")
         }
+        // The run's plan (RunPlan's canonical JSON), compared field by field when the run is resumed; NULL for runs
+        // created before, which are compared by their configuration text until they are next opened.
+        migrator.registerMigration("v5: each run's plan") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN plan TEXT")
+        }
         return migrator
     }
 

@@ -199,7 +199,7 @@ public final class SQLiteRunStore: RunStore {
             state: runState, reason: try row.decode(forColumn: "reason"),
             completedRounds: try row.decode(forColumn: "completed_rounds"),
             createdAt: try row.decode(forColumn: "created_at"), updatedAt: try row.decode(forColumn: "updated_at"),
-            seed: seed.map { UInt64(bitPattern: $0) })
+            seed: seed.map { UInt64(bitPattern: $0) }, plan: try row.decode(forColumn: "plan"))
     }
 
     // MARK: - Access

@@ -21,11 +21,13 @@ public struct StoredRun: Sendable, Equatable {
     /// The seed the run was created with (initialisation, sampling, shuffling); nil for a run created without
     /// one. It decides who is sampled each round, so it is kept here and never shown.
     public var seed: UInt64?
+    /// The run's plan (a `RunPlan`'s canonical JSON) as last admitted; nil for a run stored before plans were.
+    public var plan: String?
 
     /// Creates a run description.
     public init(
         id: Int64, name: String, configuration: String, state: RunState, reason: String?, completedRounds: Int,
-        createdAt: Date, updatedAt: Date, seed: UInt64? = nil
+        createdAt: Date, updatedAt: Date, seed: UInt64? = nil, plan: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -36,5 +38,6 @@ public struct StoredRun: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.seed = seed
+        self.plan = plan
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import ConcordFederation
-import ConcordPrivacy
+import ConcordPlan
 
-/// The differential-privacy flags of `concord simulate`.
+/// The differential-privacy flags of `concord simulate` and `concord serve`; the plan checks their values.
 struct PrivacyOptions: ParsableArguments {
     @Option(
         name: .customLong("dp-noise-multiplier"),
@@ -45,59 +45,22 @@ struct PrivacyOptions: ParsableArguments {
     var enabled: Bool { noiseMultiplier != nil }
 
     func validate() throws {
-        guard let noiseMultiplier else {
+        guard noiseMultiplier != nil else {
             if clip != nil || adaptive || clientSide || epsilonBudget != nil {
                 throw ValidationError("the --dp-… options need --dp-noise-multiplier")
             }
             return
         }
-        guard noiseMultiplier >= 0, noiseMultiplier.isFinite else {
-            throw ValidationError("--dp-noise-multiplier must be ≥ 0")
-        }
-        guard let clip else { throw ValidationError("--dp-noise-multiplier needs --dp-clip C") }
-        guard clip > 0, clip.isFinite else { throw ValidationError("--dp-clip must be positive") }
-        guard targetQuantile > 0, targetQuantile < 1 else {
-            throw ValidationError("--dp-target-quantile must be in (0, 1)")
-        }
-        guard delta > 0, delta < 1 else { throw ValidationError("--dp-delta must be in (0, 1)") }
-        if let epsilonBudget, !(epsilonBudget > 0) { throw ValidationError("--dp-epsilon-budget must be positive") }
+        // The ranges are the plan's to check (RunPlan.validate), the same for simulate and serve.
+        guard clip != nil else { throw ValidationError("--dp-noise-multiplier needs --dp-clip C") }
     }
 
-    /// The sampling method in force.
-    var method: SamplingMethod { sampling ?? (enabled ? .poisson : .fixed) }
-
-    /// `strategy` wrapped in DP-FedAvg, or unchanged without DP.
-    ///
-    /// - Parameters:
-    ///   - participants: N.
-    ///   - fraction: C, the sampling fraction or probability q.
-    ///   - clientSide: participants clip even without `--dp-client-side` (secure aggregation needs it).
-    func wrap(
-        _ strategy: any Strategy, participants: Int, fraction: Double, clientSide: Bool = false
-    ) throws
-        -> any Strategy
-    {
-        guard let noiseMultiplier, let clip else { return strategy }
-        let m = fraction * Double(participants)
-        let clipping: ClippingPolicy
-        if adaptive {
-            guard
-                let adaptive = AdaptiveClipping(
-                    clipNorm: clip, targetQuantile: targetQuantile,
-                    countNoiseStandardDeviation: AdaptiveClipping.recommendedCountNoiseStandardDeviation(
-                        expectedParticipants: m))
-            else { throw ValidationError("adaptive clipping cannot start from C = \(clip)") }
-            clipping = .adaptive(adaptive)
-        } else {
-            clipping = .fixed(clip)
-        }
-        let ledger = try PrivacyLedger(delta: delta, epsilonBudget: epsilonBudget)
-        func wrap<S: Strategy>(_ inner: S) throws -> any Strategy {
-            try DifferentiallyPrivate(
-                inner, noiseMultiplier: noiseMultiplier, clipping: clipping, clientSide: self.clientSide || clientSide,
-                expectedParticipants: m, accountingSamplingRate: method == .poisson ? fraction : 1, ledger: ledger)
-        }
-        return try wrap(strategy)
+    /// The differential privacy these flags ask for, nil without `--dp-noise-multiplier`.
+    var choice: RunPlan.DPChoice? {
+        guard let noiseMultiplier, let clip else { return nil }
+        return RunPlan.DPChoice(
+            noiseMultiplier: noiseMultiplier, clip: clip, adaptive: adaptive, targetQuantile: targetQuantile,
+            clientSide: clientSide, delta: delta, epsilonBudget: epsilonBudget)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConcordFederation
+import ConcordPlan
 import ConcordPrivacy
 
 /// The secure-aggregation flags of `concord simulate`.
@@ -71,9 +72,18 @@ struct SecureAggregationOptions: ParsableArguments {
 
     /// The settings these flags describe.
     var settings: SecureAggregationSettings {
-        SecureAggregationSettings(
+        RunPlan.SecureAggregationChoice(
             neighbours: neighbours, threshold: threshold, expectedDropout: expectedDropout,
-            corruptFraction: corruptFraction, clipRange: clipRange, bits: bits, maxWeight: maxWeight ?? 4096)
+            corruptFraction: corruptFraction, bits: bits, clipRange: clipRange, maxWeight: maxWeight ?? 4096
+        ).settings
+    }
+
+    /// The secure aggregation these flags ask for, nil without `--secure-aggregation`.
+    var choice: RunPlan.SecureAggregationChoice? {
+        guard enabled else { return nil }
+        return RunPlan.SecureAggregationChoice(
+            neighbours: neighbours, threshold: threshold, expectedDropout: expectedDropout,
+            corruptFraction: corruptFraction, bits: bits, clipRange: clipRange, maxWeight: maxWeight ?? 4096)
     }
 
     /// The simulated dropouts.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ConcordFederation
 import ConcordNN
-import ConcordPrivacy
+import ConcordPlan
 import ConcordServer
 import ConcordStore
 import ConcordTensor
@@ -61,7 +61,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Secure aggregation") var secureAggregation: SecureAggregationOptions
 
+    @Option(
+        name: .customLong("accept-changed"),
+        help: ArgumentHelp(
+            "On a resume, accept that this field of the run's plan changed (repeatable); only fields that change "
+                + "neither the computation nor the privacy guarantee: "
+                + PlanDifference.safeFields.joined(separator: ", ") + ".", valueName: "field"))
+    var acceptChanged: [String] = []
+
     func validate() throws {
+        if let unsafe = acceptChanged.first(where: { !PlanDifference.safeFields.contains($0) }) {
+            throw ValidationError(PlanError.notSafeToChange(field: unsafe, safe: PlanDifference.safeFields).description)
+        }
         if let listen, Endpoint(parsing: listen) == nil {
             throw ValidationError("--listen must be HOST:PORT (port 0 picks a free one), got '\(listen)'")
         }
@@ -102,17 +113,16 @@ struct ServeCommand: AsyncParsableCommand {
                 delta: privacy.delta, epsilonBudget: privacy.epsilonBudget, secureAggregation: secure)
             printLine("concord serve: the charter '\(charter)' is in force and permits the run")
         }
-        let strategy = try privacy.wrap(
-            try StrategySpecification(parsing: config.strategy).make(
-                local: LocalTraining(
-                    epochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.learningRate),
-                serverLearningRate: config.serverLearningRate, serverMomentum: config.serverMomentum),
-            participants: config.participants.count, fraction: config.fraction, clientSide: secure)
-        let sampler: any ParticipantSampler =
-            privacy.method == .poisson
-            ? PoissonSampler(probability: config.fraction) : FractionSampler(fraction: config.fraction)
+        let plan = config.plan(
+            dp: privacy.choice, secureAggregation: secureAggregation.choice, sampling: privacy.sampling,
+            charter: charter)
+        let run = try FederationRun(
+            config: config, configurationText: text, plan: plan, acceptChanged: Set(acceptChanged),
+            security: security, openStore: { [path = config.store] in try SQLiteRunStore(path: path) },
+            dashboard: try dashboard.request(),
+            log: { printLine("concord serve: \($0)") })
         printLine(
-            "concord serve: run '\(config.run)', \(strategy.name), \(config.model), \(config.rounds) rounds, "
+            "concord serve: run '\(config.run)', \(run.strategy.name), \(config.model), \(config.rounds) rounds, "
                 + "\(config.participants.count) participants (C=\(config.fraction)), store \(config.store)"
                 + (secure ? ", secure aggregation" : "") + (privacy.enabled ? ", differential privacy" : ""))
         if privacy.enabled, config.seed != nil {
@@ -122,12 +132,6 @@ struct ServeCommand: AsyncParsableCommand {
                         + "who will be sampled, which the privacy accounting assumes nobody can; leave 'seed' out and "
                         + "the run draws a secret one\n").utf8))
         }
-        let run = FederationRun(
-            config: config, configurationText: text, strategy: strategy,
-            secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil, sampler: sampler,
-            security: security, openStore: { [path = config.store] in try SQLiteRunStore(path: path) },
-            dashboard: try dashboard.request(),
-            log: { printLine("concord serve: \($0)") })
         let portFile = self.portFile
         let outcome = try await run.run(onListening: { port in
             guard let portFile else { return }

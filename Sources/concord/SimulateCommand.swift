@@ -3,6 +3,7 @@ import ConcordData
 import ConcordFederation
 import ConcordGovernance
 import ConcordNN
+import ConcordPlan
 import ConcordPrivacy
 import ConcordServer
 import ConcordSystem
@@ -121,31 +122,17 @@ struct SimulateCommand: AsyncParsableCommand {
     var save: String?
 
     func validate() throws {
-        guard ModelZoo.isKnown(model) else {
-            throw ValidationError("unknown model '\(model)'; choose one of \(ModelZoo.names.joined(separator: ", "))")
-        }
         if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
-        guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1]") }
-        guard localEpochs >= 1 else { throw ValidationError("--local-epochs must be at least 1") }
-        guard batchSize >= 0 else { throw ValidationError("--batch-size must be ≥ 0 (0 = whole local dataset)") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        guard evalEvery >= 0 else { throw ValidationError("--eval-every must be ≥ 0 (0: only the last round)") }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
-        if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) {
-            throw ValidationError("--target-accuracy must be in (0, 1]")
-        }
+        // The run's settings have the plan's rules, the same as `concord serve`'s.
         do {
-            _ = try StrategySpecification(parsing: strategy)
+            try plan(participants: clients ?? 100).validate()
             if let attack { _ = try Attack(parsing: attack) }
+        } catch let error as PlanError {
+            throw ValidationError(error.description)
         } catch let error as FederationError {
             throw ValidationError(error.description)
         }
-        if let serverLr, !(serverLr > 0 && serverLr.isFinite) { throw ValidationError("--server-lr must be positive") }
-        if let serverMomentum, !(0..<1).contains(serverMomentum) {
-            throw ValidationError("--server-momentum must be in [0, 1)")
-        }
-        guard (0...1).contains(stragglers) else { throw ValidationError("--stragglers must be in [0, 1]") }
         if secureAggregation.customised, !secureAggregation.enabled {
             throw ValidationError("the --secagg-… and --dropout options need --secure-aggregation")
         }
@@ -155,31 +142,41 @@ struct SimulateCommand: AsyncParsableCommand {
         }
     }
 
+    /// The run these flags describe, among `participants`.
+    ///
+    /// A simulation counts every round whatever part of it answered (stragglers dropped, simulated dropouts), as
+    /// the papers it reproduces do: `min_fit_fraction` 0; the least number of results is the plan's default.
+    func plan(participants: Int) -> RunPlan {
+        RunPlan(
+            model: model, dataset: data.dataset ?? data.name, partition: partition, participants: participants,
+            rounds: rounds,
+            strategy: RunPlan.StrategyChoice(
+                name: strategy, serverLearningRate: serverLr, serverMomentum: serverMomentum, stragglers: stragglers),
+            local: RunPlan.LocalChoice(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
+            fraction: fraction, sampling: privacy.sampling, minFitFraction: 0, dp: privacy.choice,
+            secureAggregation: secureAggregation.choice, evalEvery: evalEvery, targetAccuracy: targetAccuracy,
+            seed: seed, charter: governance.charter)
+    }
+
     func run() async throws {
         let started = Date()
         GEMM.setThreads(1)
         let federation = try FederationInput.load(data: data, clients: clients, partition: partition, seed: seed)
         let attack = try self.attack.map(Attack.init(parsing:))
+        let participantCount = federation.participants.participantCount
+        let plan = self.plan(participants: participantCount)
+        try plan.validate()
         let settings = SimulationSettings(
             model: model, fraction: fraction, localEpochs: localEpochs, batchSize: batchSize, learningRate: lr,
-            evalEvery: evalEvery, seed: seed, concurrency: concurrency, sampling: privacy.method,
-            minFitResults: privacy.enabled ? 0 : 1, attack: attack,
+            evalEvery: evalEvery, seed: seed, concurrency: concurrency, sampling: plan.sampling,
+            minFitResults: plan.minFitResults, attack: attack,
             attackerFraction: attack == nil ? 0 : attackers ?? 0.2)
-        let participantCount = federation.participants.participantCount
-        let strategy = try privacy.wrap(
-            try StrategySpecification(parsing: self.strategy).make(
-                local: LocalTraining(epochs: localEpochs, batchSize: batchSize, learningRate: lr),
-                serverLearningRate: serverLr, serverMomentum: serverMomentum, stragglerFraction: stragglers),
-            participants: participantCount, fraction: fraction, clientSide: secureAggregation.enabled)
-        let network = try ModelZoo.make(
-            model, inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
+        let strategy = try plan.makeStrategy()
+        let network = try plan.makeModel(
+            inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
         let layout = network.layout
         let governed = try governance.load(
-            request: RunRequest(
-                model: model, layout: layout, strategy: self.strategy, rounds: rounds,
-                noiseMultiplier: privacy.noiseMultiplier, delta: privacy.delta, epsilonBudget: privacy.epsilonBudget,
-                secureAggregation: secureAggregation.enabled),
-            participants: participantCount, seed: seed)
+            request: plan.runRequest(layout: layout), participants: participantCount, seed: seed)
         let governors = governed?.governors ?? [:]
         let dropouts = try secureAggregation.schedule(seed: seed)
         let secure = secureAggregation.enabled
@@ -190,10 +187,12 @@ struct SimulateCommand: AsyncParsableCommand {
             }
             return secure ? SecureAggregatingClient(wrapped, dropouts: dropouts) : wrapped
         }
+        let secureSummation = plan.makeSecureSummation()
         let simulation = try Simulation(
             settings: settings, data: federation.participants, test: federation.test, strategy: strategy,
-            wrap: governed == nil && !secure ? nil : wrap,
-            secureSummation: secure ? SecureAggregation(settings: secureAggregation.settings) : nil)
+            wrap: governed == nil && !secure ? nil : wrap, secureSummation: secureSummation,
+            configuration: plan.coordinatorConfiguration(
+                available: participantCount, seed: seed, secureSummation: secureSummation))
         if let governed {
             print(
                 "governance: charter \(governed.charter.federation) (\(governed.charter.hash.prefix(16))…) in force; "
@@ -203,8 +202,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         if privacy.enabled {
             print(
-                "privacy: DP-FedAvg, \(privacy.method) sampling"
-                    + (privacy.method == .fixed ? " (accounted without amplification)" : "")
+                "privacy: DP-FedAvg, \(plan.sampling) sampling"
+                    + (plan.sampling == .fixed ? " (accounted without amplification)" : "")
                     + ", ε at δ=\(privacy.delta)"
                     + (privacy.epsilonBudget.map { ", budget ε=\($0)" } ?? ""))
         }

@@ -28,11 +28,12 @@ struct FederationConfigTests {
         #expect(config.listenAddress?.port == 7443)
         // A round needs half of those sampled unless min_fit_results says otherwise; three invalid replies in
         // a row exclude a participant; failed rounds wait 1 s, doubling.
-        #expect(config.minFitResults == 1 && config.minFitFraction == 0.5)
+        #expect(config.minFitResults == nil && config.minFitFraction == nil)
+        #expect(config.plan().minFitResults == 1 && config.plan().minFitFraction == 0.5)
         #expect(config.excludeAfterInvalidReplies == 3 && config.retryBackoffSeconds == 1)
         #expect(config.maxExamplesPerParticipant == nil)
         let explicit = try FederationConfig.load(path: try Self.write("run: r\nrounds: 3\nparticipants: [a, b]\nmin_fit_results: 1\n"))
-        #expect(explicit.config.minFitResults == 1 && explicit.config.minFitFraction == 0)
+        #expect(explicit.config.plan().minFitResults == 1 && explicit.config.plan().minFitFraction == 0)
     }
 
     @Test(

@@ -21,10 +21,10 @@ struct FederationRunFailureTests {
             listen: 127.0.0.1:0
             evaluation: \(evaluation.path)
             """)
-        return FederationRun(
-            config: try FederationConfig.load(path: path).config, configurationText: model,
-            strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1), secureSummation: nil,
-            sampler: FractionSampler(fraction: 1), security: .insecure, openStore: { store }, log: { _ in })
+        let config = try FederationConfig.load(path: path).config
+        return try FederationRun(
+            config: config, configurationText: model, plan: config.plan(), security: .insecure,
+            openStore: { store }, log: { _ in })
     }
 
     @Test("a model too large for memory: the run is failed, with the model's refusal as its reason")

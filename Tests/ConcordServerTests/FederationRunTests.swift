@@ -73,11 +73,9 @@ struct FederationRunTests {
         defer { try? FileManager.default.removeItem(at: evaluation) }
         let store = try SQLiteRunStore.inMemory()
         let config = try Self.config(port: 0, evaluation: evaluation.path, rounds: 2)
-        let run = FederationRun(
-            config: config, configurationText: "trial",
-            strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1),
-            secureSummation: nil, sampler: FractionSampler(fraction: 1), security: .insecure, openStore: { store },
-            log: { _ in })
+        let run = try FederationRun(
+            config: config, configurationText: "trial", plan: config.plan(), security: .insecure,
+            openStore: { store }, log: { _ in })
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await run.run(onListening: { listening.yield($0) }) }
         let port = try #require(await ports.first { _ in true })
