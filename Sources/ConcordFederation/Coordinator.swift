@@ -157,32 +157,9 @@ public actor Coordinator {
         for continuation in subscribers.values { continuation.yield(event) }
     }
 
-    /// Runs rounds until `rounds` have run or `stopWhen` returns true for a round.
-    ///
-    /// - Returns: the records of the rounds this call ran.
-    public func run(rounds: Int, stopWhen: @Sendable (RoundRecord) -> Bool = { _ in false }) async -> [RoundRecord] {
-        var records: [RoundRecord] = []
-        var reason = "completed \(rounds) rounds"
-        for _ in 0..<rounds {
-            if let refusal = strategy.refusal(round: history.count + 1) {
-                reason = refusal
-                await evaluateLastRoundIfNeeded(&records)
-                break
-            }
-            let record = await runRound(forceEvaluation: records.count + 1 == rounds)
-            records.append(record)
-            if stopWhen(record) {
-                reason = "stopped after round \(record.round)"
-                break
-            }
-        }
-        publish(.runFinished(rounds: records.count, reason: reason))
-        return records
-    }
-
     /// Evaluates the model a refusal leaves behind when its round was not an evaluation round, so a run
     /// stopped by its budget reports the accuracy of the model it ends with.
-    private func evaluateLastRoundIfNeeded(_ records: inout [RoundRecord]) async {
+    func evaluateLastRoundIfNeeded(_ records: inout [RoundRecord]) async {
         guard let evaluator, configuration.evalEvery > 0, let last = history.indices.last,
             history[last].evaluation == nil
         else { return }

@@ -77,14 +77,19 @@ public struct FederationRun: Sendable {
         /// Every committed round.
         public var records: [RoundRecord]
         /// Why the run ended.
-        public var reason: String
+        public var end: RunOutcome
+        /// Why the run ended, as the log says it.
+        public var reason: String { end.description }
         /// The shape of one example the model takes (the evaluation data's), to rebuild the model.
         public var exampleShape: [Int]
         /// The number of classes the model predicts.
         public var classCount: Int
         /// Whether an operator stopped the run (`concord run stop`) before its last round: it resumes where it
         /// is when served again with the same configuration.
-        public var stopped = false
+        public var stopped: Bool {
+            if case .stopped = end { return true }
+            return false
+        }
     }
 
     /// Serves and runs rounds until the run is complete (or was already), then says farewell to the nodes.
@@ -210,12 +215,11 @@ public struct FederationRun: Sendable {
         if completed > 0 { log("resuming run '\(config.run)' after round \(completed) of \(config.rounds)") }
         let waitFor = config.waitForParticipants ?? config.participants.count
         var failures = 0
-        var reason = "completed \(config.rounds) rounds"
+        var end = RunOutcome.completed(rounds: config.rounds)
         try withdrawStaleStop(store: store, runID: runID)
-        var stopped = false
-        while completed < config.rounds {
+        rounds: while completed < config.rounds {
             if let stop = try await obeyOperator(store: store, runID: runID, completed: completed) {
-                (reason, stopped) = (stop, true)
+                end = .stopped(reason: stop)
                 break
             }
             // Excluded participants are never waited for.
@@ -231,13 +235,17 @@ public struct FederationRun: Sendable {
             }
             try store.setState(run: runID, .running, reason: nil)
             let round = completed + 1
-            let record = await current.runRound(forceEvaluation: round == config.rounds)
+            let driven = await current.drive(forceEvaluation: round == config.rounds)
             let excluded = try excludeFaulty(registry, store: store, runID: runID)
-            guard await current.history.count == round else {
-                reason = record.error ?? "the strategy refused round \(round)"
-                break
-            }
-            if let error = record.error {
+            let record: RoundRecord
+            switch driven {
+            case .budgetExhausted(let reason):
+                end = .budgetExhausted(reason: reason)
+                break rounds
+            case .completed(let done):
+                record = done
+            case .tooFewResults(let record):
+                let error = record.error ?? "too few results"
                 failures += 1
                 let wait = config.retryBackoffSeconds * Double(1 << min(failures - 1, 6))
                 log(
@@ -267,25 +275,22 @@ public struct FederationRun: Sendable {
                 following = await follow(current, into: live)
             }
         }
-        if stopped {
+        if case .stopped(let reason) = end {
             // No farewell: the nodes keep reconnecting, and rejoin the coordinator that resumes the run.
             log(reason)
             server.stop()
             server.hangUp()
             await server.shutDown(serving: serving)
-            var outcome = Outcome(
-                parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason,
+            return Outcome(
+                parameters: await current.parameters, records: try store.rounds(run: runID), end: end,
                 exampleShape: test.exampleShape, classCount: test.classCount)
-            outcome.stopped = true
-            return outcome
         }
-        if completed >= config.rounds || reason != "completed \(config.rounds) rounds" {
-            try store.setState(run: runID, .finished, reason: reason)
-        }
-        server.farewell("run '\(config.run)' is over: \(reason)")
+        // Every round ran, or the strategy refused the next (its privacy budget): either way the run is over.
+        try store.setState(run: runID, .finished, reason: end.description)
+        server.farewell("run '\(config.run)' is over: \(end)")
         await server.shutDown(serving: serving)
         return Outcome(
-            parameters: await current.parameters, records: try store.rounds(run: runID), reason: reason,
+            parameters: await current.parameters, records: try store.rounds(run: runID), end: end,
             exampleShape: test.exampleShape, classCount: test.classCount)
     }
 

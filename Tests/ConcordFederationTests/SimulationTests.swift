@@ -42,7 +42,9 @@ struct SimulationTests {
 
     @Test func federatedTrainingLearnsAndStopsAtTheTarget() async throws {
         let s = try simulation(concurrency: 2, scheme: .shards(perClient: 2))
-        let records = await s.run(rounds: 30, targetAccuracy: 0.7)
+        let result = await s.run(rounds: 30, targetAccuracy: 0.7)
+        let records = result.records
+        #expect(result.outcome == .targetReached(round: records.count))
         let first = try #require(records.first?.evaluation?.accuracy)
         let last = try #require(records.last?.evaluation?.accuracy)
         #expect(last >= 0.7, "accuracy \(last) after \(records.count) rounds")

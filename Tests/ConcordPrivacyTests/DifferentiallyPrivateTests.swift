@@ -110,7 +110,13 @@ struct DifferentiallyPrivateTests {
             configuration: CoordinatorConfiguration(
                 sampler: PoissonSampler(probability: 0.1), minFitResults: 0, evalEvery: 0, seed: 3))
         let events = await coordinator.events()
-        let records = await coordinator.run(rounds: 100)
+        let result = await coordinator.run(rounds: 100)
+        let records = result.records
+        guard case .budgetExhausted(let refusal) = result.outcome else {
+            Issue.record("the run ended otherwise: \(result.outcome)")
+            return
+        }
+        #expect(refusal.contains("privacy budget exhausted"))
         let ledger = try #require(await coordinator.strategy as? DifferentiallyPrivate<FedAvg>).ledger
         #expect(records.count == ledger.entries.count)
         #expect(records.count > 1 && records.count < 100)

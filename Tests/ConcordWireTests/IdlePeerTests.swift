@@ -52,7 +52,7 @@ struct IdlePeerTests {
 
         // The nodes that got in while the flood was waiting train as usual.
         let coordinator = try FederationOverWireTests.coordinator(participants: server.server.registry.participants)
-        let records = await coordinator.run(rounds: 2)
+        let records = await coordinator.run(rounds: 2).records
         #expect(records.count == 2 && records.allSatisfy { $0.error == nil && $0.succeeded == 3 })
 
         for node in nodes { node.cancel() }
