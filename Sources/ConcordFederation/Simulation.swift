@@ -54,7 +54,7 @@ public struct SimulationSettings: Sendable, Equatable {
 }
 
 /// Many virtual participants in one process, driven by the same ``Coordinator`` and strategies a real
-/// federation uses; only the ``ClientProxy`` (``SimulatedClient``) differs.
+/// federation uses; only the ``ClientProxy`` (``LocalParticipant``) differs.
 ///
 /// Participants train concurrently, one per worker; memory grows with the workers, not with the number
 /// of participants: a participant is its id and its rows of the shared dataset (``DatasetView``), it
@@ -117,7 +117,7 @@ public struct Simulation: Sendable {
         let data: any ParticipantData =
             settings.attack == .labelFlip ? LabelFlippedData(honest: data, attackers: attackers) : data
         let participants: [any ClientProxy] = (0..<data.participantCount).map { id in
-            let honest = SimulatedClient(id: id, data: data, pool: pool)
+            let honest = LocalParticipant(id: id, data: data, pool: pool)
             let participant: any ClientProxy
             if let attack = settings.attack, attack.poisonsModel, attackers.contains(id) {
                 participant = AttackingClient(honest: honest, attack: attack)
@@ -156,12 +156,12 @@ public struct Simulation: Sendable {
     /// Test-set chunks evaluated concurrently: fixed, so that reported metrics do not depend on the cores.
     static let evaluationParts = 8
 
-    /// Runs up to `rounds` rounds, stopping at the first evaluated round that reaches `targetAccuracy`.
-    public func run(rounds: Int, targetAccuracy: Double? = nil) async -> [RoundRecord] {
-        await coordinator.run(rounds: rounds) { record in
-            guard let target = targetAccuracy, let accuracy = record.evaluation?.accuracy else { return false }
-            return accuracy >= target
-        }
+    /// Runs up to `rounds` rounds, stopping at the first evaluated round that reaches `targetAccuracy` or when
+    /// the strategy refuses a round.
+    ///
+    /// - Returns: the rounds run and why the run ended.
+    public func run(rounds: Int, targetAccuracy: Double? = nil) async -> RunResult {
+        await coordinator.run(rounds: rounds, targetAccuracy: targetAccuracy)
     }
 }
 

@@ -12,8 +12,8 @@ actor NodeWork {
     private let participant: Int
     private var model: String?
     private var layout: ParameterLayout?
-    private var local: (any ClientProxy)?
-    private var secure: SecureAggregatingClient?
+    /// The participant pipeline (``ParticipantPipeline``) the simulation's participants go through too.
+    private var pipeline: SecureAggregatingClient?
 
     init(data: Dataset, participant: Int) {
         self.data = data
@@ -21,7 +21,7 @@ actor NodeWork {
     }
 
     /// The participant for `model`, checked against the layout the coordinator sent.
-    private func participant(for model: String, layout: ParameterLayout) throws -> any ClientProxy {
+    private func participant(for model: String, layout: ParameterLayout) throws -> SecureAggregatingClient {
         if model != self.model {
             guard ModelZoo.isKnown(model) else {
                 throw WireError.refused(
@@ -29,19 +29,18 @@ actor NodeWork {
             }
             let network = try ModelZoo.make(model, inputShape: data.exampleShape, classes: data.classCount, seed: 0)
             let pool = WorkerPool([TrainingWorker(model: network)])
-            let local = SimulatedClient(id: participant, data: OwnData(dataset: data), pool: pool)
-            self.local = local
-            secure = SecureAggregatingClient(local)
+            pipeline = ParticipantPipeline.assembleSecure(
+                training: LocalParticipant(id: participant, data: OwnData(dataset: data), pool: pool))
             self.layout = network.layout
             self.model = model
         }
-        guard let local, layout == self.layout else {
+        guard let pipeline, layout == self.layout else {
             throw WireError.refused(
                 "the task's parameters (\(layout.scalarCount) values in \(layout.entries.count) tensors) are not "
                     + "those of '\(model)' on this node's data of shape \(data.exampleShape) with \(data.classCount) "
                     + "classes (\(self.layout?.scalarCount ?? 0) values)")
         }
-        return local
+        return pipeline
     }
 
     /// Does one task; every failure becomes a refusal the coordinator records.
@@ -66,7 +65,7 @@ actor NodeWork {
                 if case .advertiseKeys(let setup) = request, case .advertiseKeys(let body) = message.stage {
                     _ = try participant(for: body.instruction.model, layout: setup.instruction.parameters.layout)
                 }
-                guard let secure else {
+                guard let secure = pipeline else {
                     throw WireError.protocolViolation("a secure-aggregation stage before its setup")
                 }
                 let (response, words) = WireConversion.response(try await secure.secureAggregation(request))

@@ -180,12 +180,15 @@ struct SimulateCommand: AsyncParsableCommand {
         let governors = governed?.governors ?? [:]
         let dropouts = try secureAggregation.schedule(seed: seed)
         let secure = secureAggregation.enabled
+        // Each participant goes through the pipeline `concord node` uses: charter check → train → clip → mask.
         let wrap: @Sendable (any ClientProxy) -> any ClientProxy = { participant in
-            var wrapped = participant
+            var check: (@Sendable (any ClientProxy) -> any ClientProxy)?
             if let governor = governors[participant.id] {
-                wrapped = GovernedParticipant(honest: wrapped, governor: governor)
+                check = { honest in GovernedParticipant(honest: honest, governor: governor) }
             }
-            return secure ? SecureAggregatingClient(wrapped, dropouts: dropouts) : wrapped
+            return secure
+                ? ParticipantPipeline.assembleSecure(training: participant, charterCheck: check, dropouts: dropouts)
+                : ParticipantPipeline.assemble(training: participant, charterCheck: check)
         }
         let secureSummation = plan.makeSecureSummation()
         let simulation = try Simulation(
@@ -229,13 +232,15 @@ struct SimulateCommand: AsyncParsableCommand {
         let dashboardServer = try await startDashboard(
             simulation: simulation, participants: participantCount, strategy: strategy.name)
         let progress = Self.showProgress(of: await simulation.coordinator.events(), rounds: rounds, started: started)
-        let records = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
-        let finish = await progress.value
+        let result = await simulation.run(rounds: rounds, targetAccuracy: targetAccuracy)
+        let records = result.records
+        _ = await progress.value
         await dashboardServer?.stop()
-        // The run ended on the strategy's refusal (a privacy budget) when that refusal is the reason given.
-        let refusal = await simulation.coordinator.strategy.refusal(round: (records.last?.round ?? 0) + 1)
-        let stoppedByRefusal = refusal == finish ? refusal : nil
-        if let stoppedByRefusal { print(stoppedByRefusal) }
+        var stoppedByRefusal: String?
+        if case .budgetExhausted(let reason) = result.outcome {
+            stoppedByRefusal = reason
+            print(reason)
+        }
 
         if let save {
             try network.load(await simulation.coordinator.parameters)

@@ -1,3 +1,4 @@
+import ConcordFederation
 import ConcordPlan
 import ConcordServer
 import ConcordStore

@@ -52,14 +52,14 @@ struct FederationOverWireTests {
         }
         #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
         let remote = try Self.coordinator(participants: server.server.registry.participants)
-        let records = await remote.run(rounds: 3)
+        let records = await remote.run(rounds: 3).records
         #expect(records.allSatisfy { $0.error == nil && $0.succeeded == 3 })
 
         let pool = WorkerPool([
             TrainingWorker(model: try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 0))
         ])
         let local = try Self.coordinator(
-            participants: (0..<3).map { SimulatedClient(id: $0, data: ParticipantDatasets(Self.data), pool: pool) })
+            participants: (0..<3).map { LocalParticipant(id: $0, data: ParticipantDatasets(Self.data), pool: pool) })
         _ = await local.run(rounds: 3)
         let overWire = await remote.parameters.values.map(\.bitPattern)
         let inProcess = await local.parameters.values.map(\.bitPattern)
@@ -90,7 +90,7 @@ struct PrivacyOverWireTests {
                     evalEvery: 0, seed: 7, secureSummation: SecureAggregation()))
         }
         let remote = try coordinator(server.server.registry.participants)
-        let records = await remote.run(rounds: 2)
+        let records = await remote.run(rounds: 2).records
         #expect(records.allSatisfy { $0.error == nil && $0.succeeded == 3 }, "\(records.map(\.error))")
         #expect(records.first?.metrics["secagg_neighbours"] != nil)
 
@@ -100,7 +100,7 @@ struct PrivacyOverWireTests {
         let local = try coordinator(
             (0..<3).map {
                 SecureAggregatingClient(
-                    SimulatedClient(id: $0, data: ParticipantDatasets(FederationOverWireTests.data), pool: pool))
+                    LocalParticipant(id: $0, data: ParticipantDatasets(FederationOverWireTests.data), pool: pool))
             })
         _ = await local.run(rounds: 2)
         #expect(await remote.parameters.values.map(\.bitPattern) == local.parameters.values.map(\.bitPattern))
