@@ -68,7 +68,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "ConcordPlan", dependencies: ["ConcordFederation", "ConcordNN", "ConcordPrivacy", "ConcordGovernance"]),
+        .target(
+            name: "ConcordPlan",
+            dependencies: ["ConcordFederation", "ConcordNN", "ConcordData", "ConcordPrivacy", "ConcordGovernance"]),
         .target(
             name: "ConcordWire",
             dependencies: [

@@ -2,12 +2,6 @@ import ArgumentParser
 import ConcordGovernance
 import Foundation
 
-/// A governance command that cannot go on: the message says what to fix. ArgumentParser prints it after "Error:".
-struct GovernanceFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// File handling the governance commands share: reading inputs with clear errors, writing outputs atomically.
 enum GovernanceFiles {
     /// The bytes of a file, or an error naming it.
@@ -42,16 +36,6 @@ enum GovernanceFiles {
             } catch {
                 throw GovernanceFailure("\(signaturePath): \(error)")
             }
-        }
-        return charter
-    }
-
-    /// Reads the charter at `path` and refuses it unless it is in force (every party has signed it).
-    static func charterInForce(_ path: String) throws -> Charter {
-        let charter = try Charter.read(at: path)
-        let problems = charter.verifySignatures()
-        guard problems.isEmpty else {
-            throw GovernanceFailure("the charter '\(path)' is not in force: \(problems.joined(separator: "; "))")
         }
         return charter
     }

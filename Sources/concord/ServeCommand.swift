@@ -107,15 +107,13 @@ struct ServeCommand: AsyncParsableCommand {
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let secure = secureAggregation.enabled
-        if let charter = charter ?? config.charter {
-            try ServeCharterGate.check(
-                charterPath: charter, config: config, noiseMultiplier: privacy.noiseMultiplier,
-                delta: privacy.delta, epsilonBudget: privacy.epsilonBudget, secureAggregation: secure)
-            printLine("concord serve: the charter '\(charter)' is in force and permits the run")
-        }
         let plan = config.plan(
             dp: privacy.choice, secureAggregation: secureAggregation.choice, sampling: privacy.sampling,
             charter: charter)
+        if let charter = plan.charter {
+            try CharterGate.check(charterAt: charter, plan: plan)
+            printLine("concord serve: the charter '\(charter)' is in force and permits the run")
+        }
         let run = try FederationRun(
             config: config, configurationText: text, plan: plan, acceptChanged: Set(acceptChanged),
             security: security, openStore: { [path = config.store] in try SQLiteRunStore(path: path) },

@@ -161,7 +161,8 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         GEMM.setThreads(1)
-        let federation = try FederationInput.load(data: data, clients: clients, partition: partition, seed: seed)
+        let federation = try FederationInput.load(
+            dataset: data.dataset, source: data.source, clients: clients, partition: partition, seed: seed)
         let attack = try self.attack.map(Attack.init(parsing:))
         let participantCount = federation.participants.participantCount
         let plan = self.plan(participants: participantCount)
@@ -249,8 +250,11 @@ struct SimulateCommand: AsyncParsableCommand {
                 to: URL(fileURLWithPath: save))
             print("saved the global model to \(save)")
         }
-        let participantEpsilon = try await governed?.finish(
-            records: records, model: await simulation.coordinator.parameters, auditLog: governance.auditLog)
+        var participantEpsilon: [String: Double]?
+        if let governed {
+            participantEpsilon = try await governance.finish(
+                governed, records: records, model: await simulation.coordinator.parameters)
+        }
         let summary = SimulationReport(
             settings: settings, command: self, federation: federation, records: records,
             strategy: strategy.name, attackers: simulation.attackers,

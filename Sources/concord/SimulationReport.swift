@@ -1,4 +1,5 @@
 import ConcordFederation
+import ConcordPlan
 import ConcordPrivacy
 import Foundation
 
