@@ -65,6 +65,19 @@ struct ServeListenTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("--listen must be HOST:PORT"), "\(result.stderr)")
     }
+
+    @Test("--accept-changed for a field that changes the computation is a usage error naming the safe ones")
+    func unsafeAcceptChanged() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configure(listen: "127.0.0.1:0", in: folder)
+        let result = try await Concord.run([
+            "serve", "--config", config, "--insecure", "--accept-changed", "dp.noise_multiplier",
+        ])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--accept-changed dp.noise_multiplier"), "\(result.stderr)")
+        #expect(result.stderr.contains("round_deadline_seconds"), "\(result.stderr)")
+    }
 }
 
 /// A TCP port on 127.0.0.1 held by a listening socket of the test's own, until it is released.
