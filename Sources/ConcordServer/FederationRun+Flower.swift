@@ -15,7 +15,9 @@ extension FederationRun {
     /// Binds and starts the Flower listener when the configuration asks for one (`flower_listen`).
     ///
     /// - Throws: ``WireError`` when the token secret cannot be read or the address cannot be listened on.
-    func startFlower(registry: ParticipantRegistry, test: Dataset, events: EventRecorder) throws
+    func startFlower(
+        registry: ParticipantRegistry, test: Dataset, events: EventRecorder
+    ) throws
         -> (server: FlowerServer, serving: Task<Void, any Error>)?
     {
         guard let address = config.flowerListenAddress, let secret = config.flowerTokenSecret else { return nil }

@@ -90,7 +90,8 @@ public struct FederationRun: Sendable {
     /// - Parameter onFlowerListening: called with the Flower listener's port once it listens (with
     ///   `flower_listen` only).
     public func run(
-        onListening: @Sendable (Int) throws -> Void = { _ in }, onFlowerListening: @Sendable (Int) throws -> Void = { _ in }
+        onListening: @Sendable (Int) throws -> Void = { _ in },
+        onFlowerListening: @Sendable (Int) throws -> Void = { _ in }
     ) async throws -> Outcome {
         let test = try DatasetSource(argument: config.evaluation).loadTest()
         let registry = try ParticipantRegistry(names: config.participants, model: config.model)

@@ -29,7 +29,9 @@ struct FlowerFederationTests {
             ])
             #expect(pki.status == 0, "\(pki.stderr)")
             for name in flower {
-                let issued = try await Concord.run(["certs", "issue", "--dir", path("pki"), "--node", name, "--flower-token"])
+                let issued = try await Concord.run([
+                    "certs", "issue", "--dir", path("pki"), "--node", name, "--flower-token",
+                ])
                 #expect(issued.status == 0, "\(issued.stderr)")
             }
             let partition = try await Concord.run([
@@ -83,7 +85,8 @@ struct FlowerFederationTests {
         }
 
         /// An unmodified Flower client, over TLS with the federation's CA.
-        func flowerClient(_ name: String, port: Int, extra: [String] = [], token: String? = nil, data: String? = nil
+        func flowerClient(
+            _ name: String, port: Int, extra: [String] = [], token: String? = nil, data: String? = nil
         ) throws
             -> BackgroundProcess
         {
@@ -116,7 +119,8 @@ struct FlowerFederationTests {
                 "--report", path("simulated.json"),
             ])
             #expect(result.status == 0, "\(result.stderr)")
-            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("simulated.json"))))
+            let report = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: path("simulated.json"))))
             return try #require((report as? [String: Any])?["final_test_accuracy"] as? Double)
         }
 

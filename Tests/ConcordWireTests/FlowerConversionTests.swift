@@ -28,9 +28,10 @@ struct FlowerConversionTests {
             config: FitConfig(localEpochs: 1, batchSize: 10, learningRate: 0.1, seed: UInt64.max, proximalMu: 0.01))
         let message = FlowerConversion.fitIns(instruction)
         let tensors = message.fitIns.parameters.tensors
-        #expect(try tensors.map { try NumPyArray.decode($0) } == [
-            NumPyArray(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), NumPyArray(shape: [2], values: [7, 8]),
-        ])
+        #expect(
+            try tensors.map { try NumPyArray.decode($0) } == [
+                NumPyArray(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), NumPyArray(shape: [2], values: [7, 8]),
+            ])
         let config = message.fitIns.config
         #expect(config["round"]?.sint64 == 3)
         #expect(config["batch_size"]?.sint64 == 10)

@@ -52,7 +52,8 @@ struct NumPyArrayTests {
         ),
     ]
 
-    @Test("reads what NumPy writes: versions 1.0/2.0/3.0, Fortran order, other dtypes, shapes () and (0,)",
+    @Test(
+        "reads what NumPy writes: versions 1.0/2.0/3.0, Fortran order, other dtypes, shapes () and (0,)",
         arguments: numpyWritten.indices)
     func readsNumPy(_ index: Int) throws {
         let example = Self.numpyWritten[index]

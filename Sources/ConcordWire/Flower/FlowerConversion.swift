@@ -92,7 +92,9 @@ enum FlowerConversion {
     }
 
     /// A `FitRes`, read against the layout the task was sent with; `maxExamples` bounds the weight it claims.
-    static func update(_ reply: Flwr_Proto_ClientMessage.FitRes, layout: ParameterLayout, maxExamples: Int?)
+    static func update(
+        _ reply: Flwr_Proto_ClientMessage.FitRes, layout: ParameterLayout, maxExamples: Int?
+    )
         throws(WireError) -> ClientUpdate
     {
         if reply.status.code != .ok {

@@ -141,7 +141,8 @@ struct FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
     /// Checks the answer to the challenge: the name must be listed and not excluded, the answer made with its token.
     private func admit(_ message: Flwr_Proto_ClientMessage, challenge: String) -> Result<RemoteParticipant, Refusal> {
         guard case .getPropertiesRes(let answer) = message.msg else {
-            return .failure(Refusal(reason: "the Flower client did not answer the admission challenge (get_properties)"))
+            return .failure(
+                Refusal(reason: "the Flower client did not answer the admission challenge (get_properties)"))
         }
         guard let name = FlowerConversion.string(answer.properties, FlowerTokens.participantKey),
             let response = FlowerConversion.string(answer.properties, FlowerTokens.answerKey)
@@ -157,7 +158,8 @@ struct FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
         }
         guard settings.tokens.accepts(response, from: name, to: challenge) else {
             return .failure(
-                Refusal(reason: "the answer to the admission challenge was not made with '\(name)''s token", name: name))
+                Refusal(reason: "the answer to the admission challenge was not made with '\(name)''s token", name: name)
+            )
         }
         if let exclusion = participant.exclusion {
             return .failure(Refusal(reason: "'\(name)' is excluded from this run: \(exclusion)", name: name))

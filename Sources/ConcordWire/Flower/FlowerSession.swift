@@ -25,7 +25,8 @@ actor FlowerSession {
     private let onLateReply: @Sendable () -> Void
 
     init(
-        name: String, participant: Int, peer: String, maxExamples: Int?, outgoing: AsyncStream<Flwr_Proto_ServerMessage>.Continuation,
+        name: String, participant: Int, peer: String, maxExamples: Int?,
+        outgoing: AsyncStream<Flwr_Proto_ServerMessage>.Continuation,
         onLateReply: @escaping @Sendable () -> Void
     ) {
         self.name = name
