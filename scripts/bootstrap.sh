@@ -6,7 +6,9 @@
 # With --python it also installs what the tests need beyond that: Debian's chromium (headless, it loads the coordinator's
 # dashboard in the dashboard tests), and the Python packages safetensors and numpy (safetensors files), cryptography
 # (Tools/verify_concord.py, the independent verifier of audit logs and releases) and prometheus_client (its parser
-# reads the coordinator's /metrics in the metrics tests).
+# reads the coordinator's /metrics in the metrics tests), and flwr (Flower, in a pinned range: the Flower-client tests
+# run its unmodified grpc-bidi client against `concord serve`; that transport is deprecated upstream, its wire format
+# unchanged since 1.13, and the range is the one tested).
 set -euo pipefail
 
 sudo=""
@@ -29,9 +31,10 @@ if [ "${1:-}" = "--python" ] && ! dpkg -s chromium >/dev/null 2>&1; then
 fi
 
 if [ "${1:-}" = "--python" ] && command -v python3 >/dev/null 2>&1; then
-  if ! python3 -c "import safetensors, numpy, cryptography, prometheus_client" >/dev/null 2>&1; then
-    echo "bootstrap: installing Python packages safetensors, numpy, cryptography and prometheus_client (for tests)"
+  if ! python3 -c "import safetensors, numpy, cryptography, prometheus_client, flwr" >/dev/null 2>&1; then
+    echo "bootstrap: installing Python packages safetensors, numpy, cryptography, prometheus_client and flwr (for tests)"
     python3 -m pip install --quiet --disable-pip-version-check safetensors numpy cryptography prometheus_client \
+      "flwr>=1.13,<1.43" \
       || echo "bootstrap: pip install failed; the Python interoperability tests will be skipped, the metrics tests fail"
   fi
 fi

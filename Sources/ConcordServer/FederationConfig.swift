@@ -90,6 +90,12 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var tls: TLSFiles?
     /// Seconds between heartbeats; a peer silent for three is taken for gone.
     public var heartbeatSeconds: Double
+    /// Where to accept unmodified Flower clients (`HOST:PORT`, Flower's legacy `grpc-bidi` transport), beside
+    /// Concord's nodes on ``listen``; nil (the default) for none. See Docs/flower.md.
+    public var flowerListen: String?
+    /// The Flower token secret (written by `concord certs issue --flower-token`): Flower clients prove their
+    /// names with tokens derived from it. Required with ``flowerListen``.
+    public var flowerTokenSecret: String?
 
     /// The coordinator's TLS files.
     public struct TLSFiles: Sendable, Equatable, Codable {
@@ -116,6 +122,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         case minFitFraction = "min_fit_fraction", maxExamplesPerParticipant = "max_examples_per_participant"
         case excludeAfterInvalidReplies = "exclude_after_invalid_replies"
         case retryBackoffSeconds = "retry_backoff_seconds"
+        case flowerListen = "flower_listen", flowerTokenSecret = "flower_token_secret"
     }
 
     /// Reads every key, with defaults for the optional ones.
@@ -150,6 +157,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
         charter = try c.decodeIfPresent(String.self, forKey: .charter)
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? 2
+        flowerListen = try c.decodeIfPresent(String.self, forKey: .flowerListen)
+        flowerTokenSecret = try c.decodeIfPresent(String.self, forKey: .flowerTokenSecret)
     }
 
     /// Reads and checks a configuration file, resolving its relative paths against the file's folder.
@@ -191,6 +200,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         }
         config.store = resolve(config.store)
         config.charter = config.charter.map(resolve)
+        config.flowerTokenSecret = config.flowerTokenSecret.map(resolve)
         if let tls = config.tls {
             config.tls = TLSFiles(
                 ca: resolve(tls.ca), certificate: resolve(tls.certificate), privateKey: resolve(tls.privateKey))
@@ -211,11 +221,21 @@ public struct FederationConfig: Sendable, Equatable, Codable {
             return error.description
         }
         if listenAddress == nil { return "'listen' must be HOST:PORT, got '\(listen)'" }
+        if let flowerListen {
+            if flowerListenAddress == nil { return "'flower_listen' must be HOST:PORT, got '\(flowerListen)'" }
+            if flowerTokenSecret == nil {
+                return "'flower_listen' needs 'flower_token_secret', the file `concord certs issue --flower-token` "
+                    + "writes (Flower clients prove their names with tokens derived from it)"
+            }
+        }
         return nil
     }
 
     /// The host and port of ``listen``.
     public var listenAddress: Endpoint? { Endpoint(parsing: listen) }
+
+    /// The host and port of ``flowerListen``, when it is set and valid.
+    public var flowerListenAddress: Endpoint? { flowerListen.flatMap { Endpoint(parsing: $0) } }
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {

@@ -103,7 +103,12 @@ public struct FederationRun: Sendable {
     ///   ends the run.
     /// - Throws: ``WireError/cannotListen(endpoint:reason:)`` when the address cannot be listened on, and
     ///   the store's and the evaluation data's errors.
-    public func run(onListening: @Sendable (Int) throws -> Void = { _ in }) async throws -> Outcome {
+    /// - Parameter onFlowerListening: called with the Flower listener's port once it listens (with
+    ///   `flower_listen` only).
+    public func run(
+        onListening: @Sendable (Int) throws -> Void = { _ in },
+        onFlowerListening: @Sendable (Int) throws -> Void = { _ in }
+    ) async throws -> Outcome {
         let test = try DatasetSource(argument: config.evaluation).loadTest()
         let registry = try ParticipantRegistry(names: config.participants, model: config.model)
         guard let address = config.listenAddress else { throw ConfigError(path: "listen", problem: config.listen) }
@@ -116,6 +121,13 @@ public struct FederationRun: Sendable {
                 maxExamplesPerParticipant: config.maxExamplesPerParticipant),
             onEvent: { events.record($0) })
         let serving = Task { try await server.serve() }
+        let flower: (server: FlowerServer, serving: Task<Void, any Error>)?
+        do {
+            flower = try startFlower(registry: registry, test: test, events: events)
+        } catch {
+            await server.shutDown(serving: serving, grace: .seconds(1))
+            throw error
+        }
         do {
             let store = try openStore()
             // UInt64.random draws from the system's CSPRNG.
@@ -140,6 +152,10 @@ public struct FederationRun: Sendable {
                 let network = try plan.makeModel(inputShape: test.exampleShape, classes: test.classCount, seed: seed)
                 try onListening(server.port)
                 log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
+                if let flower, let flowerAddress = config.flowerListenAddress {
+                    try onFlowerListening(flower.server.port)
+                    log("listening for Flower clients on \(flowerAddress.host):\(flower.server.port)")
+                }
                 let live = LiveRunStatus(names: config.participants) {
                     Set(registry.participants.filter(\.isConnected).map(\.name))
                 }
@@ -150,6 +166,8 @@ public struct FederationRun: Sendable {
                         server: server, serving: serving, registry: registry, initial: Parameters(model: network),
                         network: network, test: test, store: store, runID: stored.id, seed: seed, live: live)
                     await dashboardServer?.stop()
+                    // After the farewell: Flower clients were told to shut down, and their streams end.
+                    if let flower { await flower.server.shutDown(serving: flower.serving) }
                     return outcome
                 } catch {
                     await dashboardServer?.stop()
@@ -161,6 +179,7 @@ public struct FederationRun: Sendable {
             }
         } catch {
             await server.shutDown(serving: serving, grace: .seconds(1))
+            if let flower { await flower.server.shutDown(serving: flower.serving, grace: .seconds(1)) }
             throw error
         }
     }

@@ -142,7 +142,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                         })
                     if let open = participant.attach(session) {
                         let reason =
-                            "'\(participant.name)' already has a session open, from \(open.peer); a second "
+                            "'\(participant.name)' already has a session open, from \(open); a second "
                             + "connection with its name is refused while that one lasts"
                         onEvent(.refused(participant: participant.name, peer: peer, reason: reason))
                         return .busy(reason)

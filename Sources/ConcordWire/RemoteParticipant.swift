@@ -20,6 +20,8 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// The zoo model every task names.
     public let model: String
     private let session = Mutex<NodeSession?>(nil)
+    /// The Flower client's session, when the participant joined through the Flower listener instead.
+    let flowerSession = Mutex<FlowerSession?>(nil)
     private let conduct = Mutex(Conduct())
 
     private struct Conduct {
@@ -37,20 +39,42 @@ public final class RemoteParticipant: SecureAggregationPeer {
     }
 
     /// Whether a node is connected as this participant.
-    public var isConnected: Bool { session.withLock { $0 != nil } }
+    public var isConnected: Bool { session.withLock { $0 != nil } || flowerSession.withLock { $0 != nil } }
+
+    /// Whether the participant is connected as a Flower client (through the Flower listener).
+    public var isFlowerClient: Bool { flowerSession.withLock { $0 != nil } }
 
     /// Makes `new` the participant's session unless another is open: one session per participant, so two
     /// nodes with the same name cannot push each other out.
     ///
-    /// - Returns: the session already open, which keeps its place, or nil when `new` got it.
-    func attach(_ new: NodeSession) -> NodeSession? {
-        let open = session.withLock { current -> NodeSession? in
-            if let current { return current }
-            current = new
-            return nil
+    /// - Returns: the address of the session already open (a node's or a Flower client's), which keeps its place,
+    ///   or nil when `new` got it.
+    func attach(_ new: NodeSession) -> String? {
+        let open = flowerSession.withLock { flower -> String? in
+            if let flower { return flower.peer }
+            return session.withLock { current -> String? in
+                if let current { return current.peer }
+                current = new
+                return nil
+            }
         }
         if open == nil { conduct.withLock { $0.declaredExamples = new.declaredExamples } }
         return open
+    }
+
+    /// Makes `new` the participant's Flower session unless it already has a session open (a node's or a
+    /// Flower client's). The locks are taken in the same order as in ``attach(_:)``.
+    ///
+    /// - Returns: the address of the session already open, or nil when `new` got it.
+    func attach(flower new: FlowerSession) -> String? {
+        flowerSession.withLock { flower -> String? in
+            if let flower { return flower.peer }
+            return session.withLock { current -> String? in
+                if let current { return current.peer }
+                flower = new
+                return nil
+            }
+        }
     }
 
     /// The examples its node declared when it last joined (nil before any has).
@@ -68,6 +92,12 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// session is closed and it is refused if it connects again.
     public func exclude(because reason: String) {
         conduct.withLock { $0.exclusion = reason }
+        if let flower = flowerSession.withLock({ $0 }) {
+            var message = Flwr_Proto_ServerMessage()
+            message.reconnectIns.seconds = 0
+            flower.send(message)
+            Task { await flower.close(reason: "excluded from the run: \(reason)") }
+        }
         guard let current = session.withLock({ $0 }) else { return }
         var message = Concord_V1_CoordinatorMessage()
         message.rejection.reason = "excluded from the run: \(reason)"
@@ -84,6 +114,7 @@ public final class RemoteParticipant: SecureAggregationPeer {
 
     /// Tells the node, if connected, that the run is over.
     func sayFarewell(_ reason: String) {
+        sendReconnect(after: 0)
         guard let session = session.withLock({ $0 }) else { return }
         var message = Concord_V1_CoordinatorMessage()
         message.farewell.reason = reason
@@ -93,6 +124,8 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// Ends the node's session without a farewell, once what is queued for it is written: the node takes it
     /// for a dropped connection and reconnects.
     func hangUp() {
+        // A Flower client cannot be hung up on and come back by itself: it is told to reconnect in a few seconds.
+        sendReconnect(after: 5)
         session.withLock { $0 }?.outbox.finish()
     }
 
@@ -117,20 +150,29 @@ public final class RemoteParticipant: SecureAggregationPeer {
             conduct.withLock { $0.invalidInARow = 0 }
             return result
         } catch let error as WireError {
-            switch error {
-            case .protocolViolation, .malformed, .payloadTooLarge:
-                conduct.withLock {
-                    $0.invalidInARow += 1
-                    $0.lastInvalid = "\(error)"
-                }
-            default: break
-            }
+            countInvalid(error)
             throw error
         }
     }
 
+    /// Counts a reply that breaks the protocol or does not fit its task against the participant.
+    func countInvalid(_ error: WireError) {
+        switch error {
+        case .protocolViolation, .malformed, .payloadTooLarge:
+            conduct.withLock {
+                $0.invalidInARow += 1
+                $0.lastInvalid = "\(error)"
+            }
+        default: break
+        }
+    }
+
+    /// Clears the count of invalid replies in a row, after a valid one.
+    func countValid() { conduct.withLock { $0.invalidInARow = 0 } }
+
     /// Local training on the node.
     public func fit(_ instruction: FitInstruction) async throws -> ClientUpdate {
+        if let flower = try currentFlower() { return try await flowerFit(instruction, on: flower) }
         let (task, payload) = WireConversion.fitTask(instruction, model: model)
         return try await ask(.fit(task), payload: payload, replyLimit: UInt64(payload.byteCount) * 2) {
             body, payload, declared in
@@ -144,6 +186,7 @@ public final class RemoteParticipant: SecureAggregationPeer {
 
     /// Evaluation on the node's own data.
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
+        if let flower = try currentFlower() { return try await flowerEvaluate(parameters, on: flower) }
         let (task, payload) = WireConversion.evaluateTask(parameters, model: model)
         return try await ask(.evaluate(task), payload: payload, replyLimit: 0) { body, _, declared in
             guard case .evaluate(let reply) = body else {
@@ -155,6 +198,9 @@ public final class RemoteParticipant: SecureAggregationPeer {
 
     /// One stage of secure aggregation on the node.
     public func secureAggregation(_ request: SecureAggregationRequest) async throws -> SecureAggregationResponse {
+        if try currentFlower() != nil {
+            throw WireError.refused("\(name) is a Flower client: secure aggregation needs Concord's own node")
+        }
         let (message, payload) = WireConversion.request(request, model: model)
         // A masked input holds at most the model's size plus a few counts, in 64-bit words.
         let limit: UInt64

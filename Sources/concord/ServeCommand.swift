@@ -55,6 +55,11 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "path"))
     var portFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Once the Flower listener listens (`flower_listen`), write its port to this file.", valueName: "path"))
+    var flowerPortFile: String?
+
     @OptionGroup(title: "Dashboard") var dashboard: DashboardOptions
 
     @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
@@ -130,11 +135,16 @@ struct ServeCommand: AsyncParsableCommand {
                         + "who will be sampled, which the privacy accounting assumes nobody can; leave 'seed' out and "
                         + "the run draws a secret one\n").utf8))
         }
-        let portFile = self.portFile
-        let outcome = try await run.run(onListening: { port in
-            guard let portFile else { return }
-            try DashboardOptions.writePort(port, to: portFile)
-        })
+        let (portFile, flowerPortFile) = (self.portFile, self.flowerPortFile)
+        let outcome = try await run.run(
+            onListening: { port in
+                guard let portFile else { return }
+                try DashboardOptions.writePort(port, to: portFile)
+            },
+            onFlowerListening: { port in
+                guard let flowerPortFile else { return }
+                try DashboardOptions.writePort(port, to: flowerPortFile)
+            })
         printLine("concord serve: \(outcome.reason)")
         if outcome.stopped {
             if save != nil { printLine("concord serve: not saving the model: the run is not over") }

@@ -9,11 +9,12 @@ final class BackgroundProcess: @unchecked Sendable {
     let process = Process()
     let log: URL
 
-    init(_ arguments: [String], log: URL, environment: [String: String] = [:]) throws {
+    /// Starts `concord` (or `executable`, a program from outside such as python3) with `arguments`.
+    init(_ arguments: [String], log: URL, environment: [String: String] = [:], executable: String? = nil) throws {
         self.log = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
-        process.executableURL = try Concord.executable
+        process.executableURL = try executable.map { URL(fileURLWithPath: $0) } ?? Concord.executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = handle
