@@ -222,6 +222,10 @@ struct FlowerFederationTests {
 
         try FileManager.default.removeItem(atPath: federation.path("flower-port"))
         try FileManager.default.removeItem(atPath: federation.path("port"))
+        // A new run: resuming the first under secure aggregation would be refused (the plan changed).
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: federation.path("run.sqlite" + suffix))
+        }
         (coordinator, _, flowerPort) = try await federation.serve(arguments: ["--secure-aggregation"])
         let client = try federation.flowerClient("alpha", port: flowerPort)
         #expect(await coordinator.waitFor("uses secure aggregation", timeout: 60), "\(coordinator.output)")
