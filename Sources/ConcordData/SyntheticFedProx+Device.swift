@@ -37,33 +37,19 @@ extension SyntheticFedProx {
     ) -> Dataset {
         let d = featureCount, classes = classCount
         // 4. The device's model and examples.
-        let weights = (0..<(d * classes)).map { _ in modelMean + generator.nextGaussian() }
-        let biases = (0..<classes).map { _ in modelMean + generator.nextGaussian() }
-        let n = size, mean = featureMean
+        let (weights, biases) = deviceModel(modelMean: modelMean, generator: &generator)
+        let n = size
         var features = [Float](repeating: 0, count: n * d)
         var labels = [Int32](repeating: 0, count: n)
-        features.withUnsafeMutableBufferPointer { featureRows in
-            weights.withUnsafeBufferPointer { w in
-                // n ≥ 50 and d, classes > 0: no buffer here is empty.
-                guard let rows = featureRows.baseAddress, let weightBase = w.baseAddress else { return }
-                let x = UnsafeMutablePointer<Double>.allocate(capacity: d)
-                let logits = UnsafeMutablePointer<Double>.allocate(capacity: classes)
-                defer { x.deallocate(); logits.deallocate() }
-                for example in 0..<n {
-                    let row = rows + example * d
-                    for j in 0..<d {
-                        x[j] = mean[j] + standardDeviations[j] * generator.nextGaussian()
-                        row[j] = Float(x[j])
-                    }
-                    for c in 0..<classes { logits[c] = biases[c] }
-                    var weightRow = weightBase
-                    for j in 0..<d {
-                        let xj = x[j]
-                        for c in 0..<classes { logits[c] += xj * weightRow[c] }
-                        weightRow += classes
-                    }
-                    labels[example] = Int32(argmax(UnsafeBufferPointer(start: logits, count: classes)))
-                }
+        features.withUnsafeMutableBufferPointer { rows in
+            drawExamples(
+                n, featureMean: featureMean, standardDeviations: standardDeviations, weights: weights,
+                biases: biases, generator: &generator
+            ) { example, x, label in
+                // n ≥ 50: the buffer is not empty.
+                guard let row = rows.baseAddress.map({ $0 + example * d }) else { return }
+                for j in 0..<d { row[j] = Float(x[j]) }
+                labels[example] = label()
             }
         }
 
@@ -98,5 +84,101 @@ extension SyntheticFedProx {
             features: Tensor(shape: [trainCount, d], scalars: trainFeatures),
             labels: trainLabels, classCount: classes
         )
+    }
+}
+
+extension SyntheticFedProx {
+    /// Step 4's model of one device: W_k (60 × 10, row-major) and b_k with entries ~ N(u_k, 1).
+    static func deviceModel(modelMean: Double, generator: inout SeededGenerator) -> (
+        weights: [Double], biases: [Double]
+    ) {
+        let weights = (0..<(featureCount * classCount)).map { _ in modelMean + generator.nextGaussian() }
+        let biases = (0..<classCount).map { _ in modelMean + generator.nextGaussian() }
+        return (weights, biases)
+    }
+
+    /// Step 4's `n` examples in order: draws each example's features x ~ N(v_k, diag(σ²)) and calls `body` with
+    /// its index, the features and a function computing its label argmax(W_kᵀx + b_k) (only when asked for, so
+    /// that examples nobody keeps cost only their draws).
+    static func drawExamples(
+        _ n: Int, featureMean mean: [Double], standardDeviations: [Double], weights: [Double], biases: [Double],
+        generator: inout SeededGenerator,
+        _ body: (_ example: Int, _ x: UnsafeMutablePointer<Double>, _ label: () -> Int32) -> Void
+    ) {
+        let d = featureCount, classes = classCount
+        let x = UnsafeMutablePointer<Double>.allocate(capacity: d)
+        let logits = UnsafeMutablePointer<Double>.allocate(capacity: classes)
+        defer { x.deallocate(); logits.deallocate() }
+        weights.withUnsafeBufferPointer { w in
+            for example in 0..<n {
+                for j in 0..<d { x[j] = mean[j] + standardDeviations[j] * generator.nextGaussian() }
+                body(example, x) {
+                    for c in 0..<classes { logits[c] = biases[c] }
+                    for j in 0..<d {
+                        let xj = x[j]
+                        for c in 0..<classes { logits[c] += xj * w[j * classes + c] }
+                    }
+                    return Int32(argmax(UnsafeBufferPointer(start: logits, count: classes)))
+                }
+            }
+        }
+    }
+
+    /// Step 5's held-out tenth of one device, made without its training examples: the shuffle, which follows every
+    /// example's draws, is drawn first from a copy of the generator, then the examples are drawn again and only
+    /// those that land in the test set are kept (in the order ``device(size:modelMean:featureMean:standardDeviations:generator:testFeatures:testLabels:)``
+    /// gives them). Appends them to `testFeatures` and `testLabels` and leaves `generator` where the next device's
+    /// draws begin; memory is the test examples' and one index per example.
+    package static func testExamples(
+        size n: Int, modelMean: Double, featureMean: [Double], standardDeviations: [Double],
+        generator: inout SeededGenerator, testFeatures: inout [Float], testLabels: inout [Int32]
+    ) {
+        let d = featureCount
+        // The shuffle, from a copy advanced past the device's draws; `ahead` then stands where the next device begins.
+        var ahead = generator
+        skipExampleDraws(size: n, generator: &ahead)
+        var order = Array(0..<n)
+        RandomDistributions.shuffle(&order, using: &ahead)
+        let trainCount = Int(trainFraction * Double(n))
+        // Where each example lands in the test set, or −1 for a training example.
+        var slot = [Int](repeating: -1, count: n)
+        for position in trainCount..<n { slot[order[position]] = position - trainCount }
+        let (weights, biases) = deviceModel(modelMean: modelMean, generator: &generator)
+        let first = testLabels.count
+        testFeatures.append(contentsOf: repeatElement(0, count: (n - trainCount) * d))
+        testLabels.append(contentsOf: repeatElement(0, count: n - trainCount))
+        testFeatures.withUnsafeMutableBufferPointer { test in
+            drawExamples(
+                n, featureMean: featureMean, standardDeviations: standardDeviations, weights: weights,
+                biases: biases, generator: &generator
+            ) { example, x, label in
+                guard slot[example] >= 0, let base = test.baseAddress else { return }
+                let row = base + (first + slot[example]) * d
+                for j in 0..<d { row[j] = Float(x[j]) }
+                testLabels[first + slot[example]] = label()
+            }
+        }
+        generator = ahead
+    }
+}
+
+extension SyntheticFedProx {
+    /// Advances `generator` past one device's draws (steps 4 and 5) exactly as
+    /// ``device(size:modelMean:featureMean:standardDeviations:generator:testFeatures:testLabels:)`` does, without
+    /// making its examples. Returns the number of test examples the device has.
+    package static func skipDevice(size n: Int, generator: inout SeededGenerator) -> Int {
+        skipExampleDraws(size: n, generator: &generator)
+        var remaining = n
+        while remaining > 1 {
+            _ = RandomDistributions.uniformInt(below: remaining, using: &generator)
+            remaining -= 1
+        }
+        return n - Int(trainFraction * Double(n))
+    }
+
+    /// Advances `generator` past step 4's draws for a device of `n` examples: two words per Gaussian draw.
+    static func skipExampleDraws(size n: Int, generator: inout SeededGenerator) {
+        let gaussians = featureCount * classCount + classCount + n * featureCount
+        for _ in 0..<(2 * gaussians) { _ = generator.next() }
     }
 }

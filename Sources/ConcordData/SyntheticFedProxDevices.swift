@@ -4,9 +4,10 @@ import ConcordTensor
 /// generated when asked for, not held: what a simulation of thousands of devices trains from, in memory
 /// that does not grow with their examples.
 ///
-/// Construction runs the generator once over every device, as ``SyntheticFedProx/generate(alpha:beta:devices:seed:)``
-/// does, keeping only each device's size and feature mean and the 32-byte state the generator had when the
-/// device's draws began; ``device(_:)`` and ``testExamples(devices:)`` replay those draws. A device's
+/// Construction advances the generator over every device's draws as
+/// ``SyntheticFedProx/generate(alpha:beta:devices:seed:)`` makes them, without making the examples, keeping only
+/// each device's size and feature mean and the 32-byte state the generator had when the device's draws began;
+/// ``device(_:)`` and ``testExamples(devices:)`` replay those draws. A device's
 /// examples, and the pooled test set (``heldOut``), are therefore the eager generator's, bit for bit, for the
 /// same arguments.
 public struct SyntheticFedProxDevices: Sendable {
@@ -31,13 +32,8 @@ public struct SyntheticFedProxDevices: Sendable {
         var testCount = 0
         for k in 0..<deviceCount {
             starts.append(generator)
-            // Only where the next device's draws begin is kept; the test examples are made again when evaluated.
-            var testFeatures: [Float] = [], testLabels: [Int32] = []
-            _ = SyntheticFedProx.device(
-                size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
-                standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,
-                testFeatures: &testFeatures, testLabels: &testLabels)
-            testCount += testLabels.count
+            // Only where the next device's draws begin is kept: its examples are made when it trains or is evaluated.
+            testCount += SyntheticFedProx.skipDevice(size: sizes[k], generator: &generator)
         }
         self.sizes = sizes
         self.modelMeans = modelMeans
@@ -61,7 +57,14 @@ public struct SyntheticFedProxDevices: Sendable {
             devices.lowerBound >= 0 && devices.upperBound <= starts.count,
             "devices \(devices) outside 0..<\(starts.count)")
         var testFeatures: [Float] = [], testLabels: [Int32] = []
-        for k in devices { _ = replay(k, testFeatures: &testFeatures, testLabels: &testLabels) }
+        for k in devices {
+            // Only the held-out tenth is made: a device's training examples never exist here.
+            var generator = starts[k]
+            SyntheticFedProx.testExamples(
+                size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
+                standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,
+                testFeatures: &testFeatures, testLabels: &testLabels)
+        }
         return Dataset(
             features: Tensor(shape: [testLabels.count, SyntheticFedProx.featureCount], scalars: testFeatures),
             labels: testLabels, classCount: SyntheticFedProx.classCount)
@@ -71,14 +74,8 @@ public struct SyntheticFedProxDevices: Sendable {
     /// - Precondition: `k` is in `0..<deviceCount` (like an array subscript).
     public func device(_ k: Int) -> Dataset {
         precondition(k >= 0 && k < starts.count, "device \(k) outside 0..<\(starts.count)")
-        var testFeatures: [Float] = [], testLabels: [Int32] = []
-        return replay(k, testFeatures: &testFeatures, testLabels: &testLabels)
-    }
-
-    /// Replays device `k`'s draws from where they began: returns its training examples and appends its test
-    /// examples to `testFeatures` and `testLabels`.
-    private func replay(_ k: Int, testFeatures: inout [Float], testLabels: inout [Int32]) -> Dataset {
         var generator = starts[k]
+        var testFeatures: [Float] = [], testLabels: [Int32] = []
         return SyntheticFedProx.device(
             size: sizes[k], modelMean: modelMeans[k], featureMean: featureMeans[k],
             standardDeviations: SyntheticFedProx.standardDeviations, generator: &generator,
