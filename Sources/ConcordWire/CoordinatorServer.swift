@@ -74,25 +74,9 @@ public final class CoordinatorServer: Sendable {
     public func stop() { server.beginGracefulShutdown() }
 
     /// Shuts down gracefully and waits for `serving` (the task running ``serve()``) to end; after `grace`
-    /// it is cancelled. Cancelling first would be abrupt, and NIO traps when a serve task is cancelled
-    /// while it still holds accepted connections it has not handled.
+    /// it is cancelled (see ``GracefulShutdown``).
     public func shutDown(serving: Task<Void, any Error>, grace: Duration = .seconds(5)) async {
         stop()
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await serving.result
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? false
-        }
-        if !ended {
-            serving.cancel()
-            _ = await serving.result
-        }
+        await GracefulShutdown.wait(for: serving, grace: grace)
     }
 }

@@ -64,21 +64,6 @@ public final class FlowerServer: Sendable {
     /// Shuts down gracefully and waits for `serving` to end; after `grace` it is cancelled.
     public func shutDown(serving: Task<Void, any Error>, grace: Duration = .seconds(5)) async {
         stop()
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await serving.result
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? false
-        }
-        if !ended {
-            serving.cancel()
-            _ = await serving.result
-        }
+        await GracefulShutdown.wait(for: serving, grace: grace)
     }
 }
