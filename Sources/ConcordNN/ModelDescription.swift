@@ -2,7 +2,7 @@ import ConcordTensor
 
 /// A model written out in a run's configuration: a sequence of the engine's layers with their sizes. The input
 /// shape and the number of classes come from the data schema; the last dense layer may leave `units` out to mean
-/// "one per class". Layers are named by position ("0", "1", ...) as PyTorch's `nn.Sequential` names them, so a
+/// "one output per class" (one output in all for ``ModelLoss/binaryCrossEntropy``). Layers are named by position ("0", "1", ...) as PyTorch's `nn.Sequential` names them, so a
 /// state dictionary exported from the same `nn.Sequential` (dense weights [out, in]) loads by name.
 public struct ModelDescription: Sendable, Equatable, Codable {
     /// One layer of the description.
@@ -43,8 +43,14 @@ public struct ModelDescription: Sendable, Equatable, Codable {
     /// The layers, first to last.
     public var layers: [LayerSpec]
 
-    /// Creates a description from its layers.
-    public init(layers: [LayerSpec]) { self.layers = layers }
+    /// The loss the model trains with; nil means softmax cross-entropy (the zoo's models' loss).
+    public var loss: ModelLoss?
+
+    /// Creates a description from its layers and loss.
+    public init(layers: [LayerSpec], loss: ModelLoss? = nil) {
+        self.layers = layers
+        self.loss = loss
+    }
 
     /// Builds the model with fresh weights.
     ///
@@ -59,6 +65,7 @@ public struct ModelDescription: Sendable, Equatable, Codable {
         var built: [any Layer] = []
         var shape = inputShape
         let lastDense = layers.lastIndex { $0.type == "dense" }
+        let outputs = try (loss ?? .softmaxCrossEntropy).outputWidth(classes: classes, layer: max(layers.count - 1, 0))
         for (index, spec) in layers.enumerated() {
             let name = String(index)
             func positive(_ value: Int?, _ field: String, default fallback: Int? = nil) throws -> Int {
@@ -77,7 +84,7 @@ public struct ModelDescription: Sendable, Equatable, Codable {
                 guard shape.count == 1 else {
                     throw ModelError.incompatibleShape(layer: name, expected: "a flat vector (add flatten)", got: shape)
                 }
-                let units = try positive(spec.units, "units", default: index == lastDense ? classes : nil)
+                let units = try positive(spec.units, "units", default: index == lastDense ? outputs : nil)
                 layer = Dense(name: name, inputSize: shape[0], outputSize: units, generator: &generator)
             case "conv2d":
                 guard shape.count == 3 else {
@@ -118,9 +125,11 @@ public struct ModelDescription: Sendable, Equatable, Codable {
             shape = try layer.outputShape(for: shape)
             built.append(layer)
         }
-        guard shape == [classes] else {
+        guard shape == [outputs] else {
             throw ModelError.invalidDescription(
-                layer: layers.count - 1, reason: "the model outputs \(shape), the data has \(classes) classes")
+                layer: layers.count - 1,
+                reason: "the model outputs \(shape), the data has \(classes) classes and the loss "
+                    + "\((loss ?? .softmaxCrossEntropy).rawValue) needs [\(outputs)]")
         }
         return try Sequential(inputShape: inputShape, layers: built)
     }

@@ -18,6 +18,27 @@ struct ModelDescriptionTests {
         #expect(model.outputShape == [2])
     }
 
+    @Test("binary cross-entropy from JSON gives the last dense one output, and is refused for three classes")
+    func binaryLoss() throws {
+        let json =
+            #"{"layers": [{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense"}], "#
+            + #""loss": "binary_cross_entropy"}"#
+        let description = try JSONDecoder().decode(ModelDescription.self, from: Data(json.utf8))
+        #expect(description.loss == .binaryCrossEntropy)
+        let model = try description.build(inputShape: [5], classes: 2, seed: 1)
+        #expect(model.outputShape == [1])
+        #expect {
+            try description.build(inputShape: [5], classes: 3, seed: 1)
+        } throws: { error in
+            "\(error)".contains("binary_cross_entropy needs data with 2 classes, the data has 3")
+        }
+        let regression = ModelDescription(layers: [.init(type: "dense")], loss: .meanSquaredError)
+        #expect(try regression.build(inputShape: [5], classes: 1, seed: 1).outputShape == [1])
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ModelDescription.self, from: Data(#"{"layers": [], "loss": "hinge"}"#.utf8))
+        }
+    }
+
     @Test("a small CNN builds with conv2d, maxpool2d and flatten")
     func cnn() throws {
         let description = ModelDescription(layers: [
