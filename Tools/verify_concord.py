@@ -196,6 +196,7 @@ def verify_log(data, charter, expected_head=None, require_seal=True):
     previous = ZERO_HASH
     hashes = []
     seal = None
+    run = None  # (charter hash, whether every update must carry its participant's receipt) of the last run_started
     for position, line in enumerate(lines):
         try:
             entry = parse_canonical(line)
@@ -263,6 +264,9 @@ def verify_log(data, charter, expected_head=None, require_seal=True):
         for witness in witnesses:
             if witness not in seen:
                 return (position, "no receipt from the witness %r" % witness), len(lines)
+        problem, run = _update_receipt_problem(entry, run, charter)
+        if problem is not None:
+            return (position, problem), len(lines)
         if entry["kind"] == "log_sealed":
             if entry["payload"] != {"entries": position + 1} or isinstance(entry["payload"].get("entries"), bool):
                 return (position, "the seal must state the number of entries"), len(lines)
@@ -285,6 +289,45 @@ def verify_log(data, charter, expected_head=None, require_seal=True):
     if require_seal and seal != len(hashes) - 1:
         return (len(hashes), "missing: the log ends without its seal (truncated)"), len(lines)
     return None, len(lines)
+
+
+def _update_receipt_problem(entry, run, charter):
+    """Checks an update's receipt (a real federation's node signs what it sends); returns (problem, run)."""
+    payload = entry["payload"]
+    if entry["kind"] == "run_started":
+        if not isinstance(payload, dict) or not isinstance(payload.get("charter"), str):
+            return "run_started names no charter", run
+        return None, (payload["charter"], payload.get("update_receipts") is True)
+    if entry["kind"] != "update_received" or not isinstance(payload, dict):
+        return None, run
+    if "receipt" not in payload:
+        if run is not None and run[1]:
+            return "the update carries no receipt from its participant", run
+        return None, run
+    if run is None:
+        return "an update receipt outside any run (no run_started before it)", run
+    participant, round_, update_hash = payload.get("participant"), payload.get("round"), payload.get("sha256")
+    if not isinstance(participant, str) or not isinstance(round_, int) or not isinstance(update_hash, str):
+        return "an update entry needs participant, round and sha256", run
+    key = charter.participants.get(participant)
+    if key is None:
+        return "an update receipt from %r, who is not a participant" % participant, run
+    try:
+        signature = strict_base64(payload["receipt"], 64, "the update receipt")
+    except ValueError as error:
+        return str(error), run
+    signed = canonical(
+        {
+            "schema": "concord.update-receipt/v1",
+            "charter": run[0],
+            "participant": participant,
+            "round": round_,
+            "sha256": update_hash,
+        }
+    )
+    if not valid_signature(key, signature, signed):
+        return "the update receipt of %r is invalid" % participant, run
+    return None, run
 
 
 # Releases (Docs/governance-encoding.md, "Release").

@@ -8,13 +8,23 @@ public struct FitInstruction: Sendable, Equatable, Codable {
     public var config: FitConfig
     /// A drift correction added to every local gradient, in layout order (SCAFFOLD's c − c_i); nil for none.
     public var correction: [Float]?
+    /// The SHA-256 of the charter the coordinator runs the round under; nil without one. A participant that
+    /// signed a charter refuses a round under another, or under none.
+    public var charterHash: String?
+    /// Whether the round's update is securely aggregated, so a participant can hold it to a charter that requires it.
+    public var secureAggregation: Bool
 
     /// Creates an instruction.
-    public init(round: Int, parameters: Parameters, config: FitConfig, correction: [Float]? = nil) {
+    public init(
+        round: Int, parameters: Parameters, config: FitConfig, correction: [Float]? = nil, charterHash: String? = nil,
+        secureAggregation: Bool = false
+    ) {
         self.round = round
         self.parameters = parameters
         self.config = config
         self.correction = correction
+        self.charterHash = charterHash
+        self.secureAggregation = secureAggregation
     }
 }
 
@@ -69,6 +79,8 @@ public struct ClientUpdate: Sendable, Equatable, Codable {
     /// Anything the participant reports, e.g. "loss"; with client-side clipping, "update_norm" (before
     /// clipping) and "unclipped" (1 when the update was within the clip norm, else 0).
     public var metrics: [String: Double]
+    /// The participant's signed receipt for these parameters, when it enforces a charter.
+    public var receipt: UpdateReceipt?
 
     /// Creates an update.
     public init(parameters: Parameters, exampleCount: Int, steps: Int = 0, metrics: [String: Double] = [:]) {
@@ -77,6 +89,7 @@ public struct ClientUpdate: Sendable, Equatable, Codable {
         self.steps = steps
         self.gradient = nil
         self.metrics = metrics
+        self.receipt = nil
     }
 }
 

@@ -73,7 +73,9 @@ extension Coordinator {
                 switch outcome {
                 case .success(let participant, let update):
                     guard pending.remove(participant) != nil else { continue }
-                    let problem = Self.problem(with: update, expecting: parameters.layout)
+                    let problem =
+                        Self.problem(with: update, expecting: parameters.layout)
+                        ?? instructions[participant].flatMap { configuration.updateCheck?(participant, $0, update) }
                     if let problem {
                         failures.append(ParticipantFailure(participant: participant, reason: problem))
                     } else {

@@ -27,12 +27,19 @@ public struct CoordinatorConfiguration: Sendable {
     /// When set, updates are collected through it and the coordinator sees only their sum (secure
     /// aggregation); the round deadline then bounds each of its stages.
     public var secureSummation: (any SecureSummation)?
+    /// The SHA-256 of the charter the run is under, stamped on every instruction; nil without one.
+    public var charterHash: String?
+    /// Checks each update before it is accepted (a participant's receipt, under a charter); a problem it returns
+    /// makes the update that participant's failure, with the problem as the reason.
+    public var updateCheck: (@Sendable (_ participant: Int, _ instruction: FitInstruction, _ update: ClientUpdate) -> String?)?
 
     /// Creates a configuration.
     public init(
         sampler: any ParticipantSampler, minFitResults: Int = 1, minFitFraction: Double = 0,
-        roundDeadline: Duration? = nil, evalEvery: Int = 1, seed: UInt64, secureSummation: (any SecureSummation)? = nil
+        roundDeadline: Duration? = nil, evalEvery: Int = 1, seed: UInt64, secureSummation: (any SecureSummation)? = nil,
+        charterHash: String? = nil
     ) {
+        self.charterHash = charterHash
         self.sampler = sampler
         self.minFitResults = minFitResults
         self.minFitFraction = minFitFraction
@@ -190,9 +197,13 @@ public actor Coordinator {
         var generator = SeededGenerator(seed: roundSeed)
         let sampled = configuration.sampler.sample(round: round, available: participantIDs, generator: &generator)
         publish(.roundStarted(round: round, participants: sampled))
-        let instructions = strategy.configureFit(
+        var instructions = strategy.configureFit(
             round: round, parameters: parameters, participants: sampled,
             seed: roundSeed)
+        for participant in instructions.keys {
+            instructions[participant]?.charterHash = configuration.charterHash
+            instructions[participant]?.secureAggregation = configuration.secureSummation != nil
+        }
         await observer?.roundConfigured(round: round, participants: sampled, instructions: instructions)
         let fitStarted = ContinuousClock.now
         let collected = await collect(round: round, instructions: instructions)

@@ -10,8 +10,15 @@ public enum CharterGate {
     ///
     /// - Throws: ``ConcordGovernance/GovernanceFailure`` naming the unsigned parties or the clause the run breaks;
     ///   the evaluation data's and the model's errors.
-    public static func check(charterAt path: String, plan: RunPlan) throws {
+    /// - Returns: the charter.
+    @discardableResult
+    public static func check(charterAt path: String, plan: RunPlan, participants: [String] = []) throws -> Charter {
         let charter = try Charter.inForce(at: path)
+        if let stranger = participants.first(where: { charter.participant(named: $0) == nil }) {
+            throw GovernanceFailure(
+                "the charter '\(path)' does not permit this run: clause participants: '\(stranger)' is not a party to "
+                    + "the charter (its parties: \(charter.participants.map(\.name).joined(separator: ", ")))")
+        }
         // The layout depends only on the model and the evaluation data's shape, not on the weights' seed.
         let test = try DatasetSource(argument: plan.dataset).loadTest()
         let network = try plan.makeModel(inputShape: test.exampleShape, classes: test.classCount, seed: plan.seed ?? 1)
@@ -20,5 +27,6 @@ public enum CharterGate {
         } catch {
             throw GovernanceFailure("the charter '\(path)' does not permit this run: \(error)")
         }
+        return charter
     }
 }

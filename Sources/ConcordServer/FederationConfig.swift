@@ -80,6 +80,12 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var evaluation: String
     /// A charter in force that the run must satisfy (the coordinator refuses to start otherwise); nil for none.
     public var charter: String?
+    /// Where the run's signed audit log is exported (JSON lines) after every committed round; the log itself is kept
+    /// in the store. Needs `charter` and `signing_key`.
+    public var auditLog: String?
+    /// The coordinator's signing key (`concord keys generate`), whose public half the charter lists as the
+    /// coordinator's: it signs every audit log entry.
+    public var signingKey: String?
     /// The participants allowed to join, by certificate common name; participant `i` is the `i`-th.
     public var participants: [String]
     /// Where to listen, `HOST:PORT`.
@@ -123,6 +129,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         case excludeAfterInvalidReplies = "exclude_after_invalid_replies"
         case retryBackoffSeconds = "retry_backoff_seconds"
         case flowerListen = "flower_listen", flowerTokenSecret = "flower_token_secret"
+        case auditLog = "audit_log", signingKey = "signing_key"
     }
 
     /// Reads every key, with defaults for the optional ones.
@@ -156,6 +163,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         store = try c.decodeIfPresent(String.self, forKey: .store) ?? "concord-runs.sqlite"
         tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
         charter = try c.decodeIfPresent(String.self, forKey: .charter)
+        auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog)
+        signingKey = try c.decodeIfPresent(String.self, forKey: .signingKey)
         heartbeatSeconds = try c.decodeIfPresent(Double.self, forKey: .heartbeatSeconds) ?? 2
         flowerListen = try c.decodeIfPresent(String.self, forKey: .flowerListen)
         flowerTokenSecret = try c.decodeIfPresent(String.self, forKey: .flowerTokenSecret)
@@ -200,6 +209,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         }
         config.store = resolve(config.store)
         config.charter = config.charter.map(resolve)
+        config.auditLog = config.auditLog.map(resolve)
+        config.signingKey = config.signingKey.map(resolve)
         config.flowerTokenSecret = config.flowerTokenSecret.map(resolve)
         if let tls = config.tls {
             config.tls = TLSFiles(

@@ -38,6 +38,8 @@ public struct FederationRun: Sendable {
     private let openStore: @Sendable () throws -> any RunStore
     /// Where to serve the dashboard and `/metrics`, when asked for.
     public let dashboard: DashboardRequest?
+    /// The charter the run is under, with the coordinator's signing key for its audit log; nil for none.
+    public let governance: CoordinatorGovernance?
     let log: @Sendable (String) -> Void
 
     /// Prepares a run, building its components from `plan`.
@@ -52,8 +54,10 @@ public struct FederationRun: Sendable {
     public init(
         config: FederationConfig, configurationText: String, plan: RunPlan, acceptChanged: Set<String> = [],
         security: WireSecurity, openStore: @escaping @Sendable () throws -> any RunStore,
-        dashboard: DashboardRequest? = nil, log: @escaping @Sendable (String) -> Void
+        dashboard: DashboardRequest? = nil, governance: CoordinatorGovernance? = nil,
+        log: @escaping @Sendable (String) -> Void
     ) throws {
+        self.governance = governance
         try plan.validate()
         if let unsafe = acceptChanged.sorted().first(where: { !PlanDifference.safeFields.contains($0) }) {
             throw PlanError.notSafeToChange(field: unsafe, safe: PlanDifference.safeFields)
@@ -150,6 +154,9 @@ public struct FederationRun: Sendable {
                 // Checked against the memory budget before anything is allocated: a model too large is refused here,
                 // and the run is marked failed with the reason.
                 let network = try plan.makeModel(inputShape: test.exampleShape, classes: test.classCount, seed: seed)
+                let audit = try governance?.audit(
+                    request: plan.runRequest(layout: network.layout), store: store, runID: stored.id,
+                    participants: config.participants)
                 try onListening(server.port)
                 log("listening on \(address.host):\(server.port) for \(config.participants.count) participants")
                 if let flower, let flowerAddress = config.flowerListenAddress {
@@ -164,7 +171,8 @@ public struct FederationRun: Sendable {
                 do {
                     let outcome = try await rounds(
                         server: server, serving: serving, registry: registry, initial: Parameters(model: network),
-                        network: network, test: test, store: store, runID: stored.id, seed: seed, live: live)
+                        network: network, test: test, store: store, runID: stored.id, seed: seed, live: live,
+                        audit: audit)
                     await dashboardServer?.stop()
                     // After the farewell: Flower clients were told to shut down, and their streams end.
                     if let flower { await flower.server.shutDown(serving: flower.serving) }
@@ -203,7 +211,7 @@ public struct FederationRun: Sendable {
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
         initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64,
-        live: LiveRunStatus
+        live: LiveRunStatus, audit: FederationAudit?
     ) async throws -> Outcome {
         let log = self.log
 
@@ -215,8 +223,12 @@ public struct FederationRun: Sendable {
         @Sendable func coordinator() throws -> Coordinator {
             let participants: [any ClientProxy] = registry.participants.filter { $0.exclusion == nil }
             // A run that required more results than are left after exclusions asks for all that are left.
-            let configuration = plan.coordinatorConfiguration(
+            var configuration = plan.coordinatorConfiguration(
                 available: participants.count, seed: seed, secureSummation: secureSummation)
+            if let governance {
+                configuration.charterHash = governance.charter.hash
+                configuration.updateCheck = governance.receiptCheck(participants: config.participants)
+            }
             if let checkpoint = try store.latestCheckpoint(run: runID) {
                 return try Coordinator(
                     resuming: checkpoint, strategy: strategy, participants: participants,
@@ -227,7 +239,14 @@ public struct FederationRun: Sendable {
                 configuration: configuration, evaluator: evaluator)
         }
 
-        var current = try coordinator()
+        /// A coordinator at the last committed round, its rounds recorded in the audit log.
+        @Sendable func audited() async throws -> Coordinator {
+            let made = try coordinator()
+            if let audit { await made.observe(with: audit) }
+            return made
+        }
+
+        var current = try await audited()
         var following = await follow(current, into: live)
         defer { following.cancel() }
         var completed = await current.history.count
@@ -277,19 +296,28 @@ public struct FederationRun: Sendable {
                     try store.setState(run: runID, .paused, reason: "round \(round) failed \(failures) times: \(error)")
                 }
                 live.failedTry("round \(round), try \(failures): \(error)")
+                try recordFailures(record, registry, store: store, runID: runID)
                 try await Task.sleep(for: .seconds(wait))
-                current = try coordinator()
+                current = try await audited()
                 following.cancel()
                 following = await follow(current, into: live)
                 continue
             }
             failures = 0
-            try store.commitRound(run: runID, record: record, checkpoint: try await current.checkpoint())
+            let checkpoint = try await current.checkpoint()
+            if let audit {
+                try await audit.commit(round: round) { lines in
+                    try store.commitRound(run: runID, record: record, checkpoint: checkpoint, auditLines: lines)
+                }
+            } else {
+                try store.commitRound(run: runID, record: record, checkpoint: checkpoint)
+            }
             completed = round
             log(Self.summary(record, of: config.rounds, registry))
+            try recordFailures(record, registry, store: store, runID: runID)
             // From the next round on, the excluded are not sampled.
             if excluded {
-                current = try coordinator()
+                current = try await audited()
                 following.cancel()
                 following = await follow(current, into: live)
             }
@@ -305,6 +333,10 @@ public struct FederationRun: Sendable {
                 exampleShape: test.exampleShape, classCount: test.classCount)
         }
         // Every round ran, or the strategy refused the next (its privacy budget): either way the run is over.
+        if let audit {
+            try await audit.finish(model: await current.parameters, round: completed)
+            if let path = governance?.auditLogPath { log("the run's signed audit log is sealed and written to \(path)") }
+        }
         try store.setState(run: runID, .finished, reason: end.description)
         server.farewell("run '\(config.run)' is over: \(end)")
         await server.shutDown(serving: serving)
@@ -329,6 +361,18 @@ public struct FederationRun: Sendable {
             excluded = true
         }
         return excluded
+    }
+
+    /// Records each failure of a committed round as its participant's latest event (`concord status` shows it): a node
+    /// that refused the task (its charter, its ε cap) says why.
+    private func recordFailures(
+        _ record: RoundRecord, _ registry: ParticipantRegistry, store: any RunStore, runID: Int64
+    ) throws {
+        for failure in record.failures where registry.participants.indices.contains(failure.participant) {
+            try store.recordParticipantEvent(
+                run: runID, participant: registry.participants[failure.participant].name, kind: .failed,
+                detail: "round \(record.round): \(failure.reason)")
+        }
     }
 
     /// "; failed: NAME (reason), …" for a round's failures, by participant name; empty when none failed.

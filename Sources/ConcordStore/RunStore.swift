@@ -40,6 +40,24 @@ public protocol RunStore: Sendable {
     ///   written when it throws.
     func commitRound(run: Int64, record: RoundRecord, checkpoint: Checkpoint) throws
 
+    /// Commits a round as ``commitRound(run:record:checkpoint:)`` does, and in the same transaction appends the
+    /// audit log lines that record it (numbered on from the run's last stored line).
+    ///
+    /// - Throws: as ``commitRound(run:record:checkpoint:)``; nothing is written when it throws.
+    func commitRound(run: Int64, record: RoundRecord, checkpoint: Checkpoint, auditLines: [String]) throws
+
+    /// Appends audit log lines outside a round (the run's start, the release and the seal), numbered on from the
+    /// run's last stored line.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``; nothing is written when it throws.
+    func appendAuditLines(run: Int64, _ lines: [String]) throws
+
+    /// The run's stored audit log lines, in order.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)`` when the stored lines are not numbered 0, 1, 2, …;
+    ///   ``StoreError/unknownRun(_:)``.
+    func auditLines(run: Int64) throws -> [String]
+
     /// The checkpoint after the last committed round (history rebuilt from the rounds table), nil before the first
     /// round.
     ///
@@ -73,6 +91,11 @@ public protocol RunStore: Sendable {
     ///
     /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)``.
     func participantStatuses(run: Int64) throws -> [ParticipantStatus]
+
+    /// Each participant's latest failure or refusal in the run (a node's refusal of a task names its reason).
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``.
+    func participantFailures(run: Int64) throws -> [ParticipantStatus]
 
     /// Every run, oldest first.
     ///

@@ -42,13 +42,26 @@ extension SQLiteRunStore {
     ///
     /// - Throws: ``StoreError/unknownRun(_:)``; ``StoreError/corrupt(_:)`` for an event of an unknown kind.
     public func participantStatuses(run: Int64) throws -> [ParticipantStatus] {
-        try access(writing: false) { db in
+        try latestEvents(run: run, kinds: nil)
+    }
+
+    /// Each participant's latest failure or refusal in the run, by participant name.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)``.
+    public func participantFailures(run: Int64) throws -> [ParticipantStatus] {
+        try latestEvents(run: run, kinds: [.failed, .refused])
+    }
+
+    /// Each participant's latest event of one of `kinds` (of any kind when nil).
+    private func latestEvents(run: Int64, kinds: [ParticipantEventKind]?) throws -> [ParticipantStatus] {
+        let filter = kinds.map { " AND kind IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" } ?? ""
+        return try access(writing: false) { db in
             _ = try self.run(db, run)
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT e.participant, e.kind, e.detail, e.at FROM participant_events e
-                    JOIN (SELECT MAX(id) AS id FROM participant_events WHERE run = ? GROUP BY participant) latest
+                    JOIN (SELECT MAX(id) AS id FROM participant_events WHERE run = ?\(filter) GROUP BY participant) latest
                         ON e.id = latest.id
                     """,
                 arguments: [run])

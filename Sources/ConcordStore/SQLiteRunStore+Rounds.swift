@@ -10,6 +10,13 @@ extension SQLiteRunStore {
     /// - Throws: ``StoreError/roundOutOfOrder(expected:got:)`` unless `record.round` is the run's
     ///   `completedRounds + 1`; ``StoreError/unknownRun(_:)``. Nothing is written when it throws.
     public func commitRound(run: Int64, record: RoundRecord, checkpoint: Checkpoint) throws {
+        try commitRound(run: run, record: record, checkpoint: checkpoint, auditLines: [])
+    }
+
+    /// Commits a round with the audit log lines that record it, in one transaction.
+    ///
+    /// - Throws: as ``commitRound(run:record:checkpoint:)``; nothing is written when it throws.
+    public func commitRound(run: Int64, record: RoundRecord, checkpoint: Checkpoint, auditLines: [String]) throws {
         // Everything that can be encoded outside the transaction is, so the write lock is held only to write.
         let json = try StoreJSON.text(record)
         let blob = try ParametersBlob(checkpoint.parameters)
@@ -41,6 +48,7 @@ extension SQLiteRunStore {
             try db.execute(
                 sql: "UPDATE runs SET completed_rounds = ?, updated_at = ? WHERE id = ?",
                 arguments: [record.round, Date(), run])
+            try self.appendAuditLines(db, run: run, auditLines)
         }
     }
 

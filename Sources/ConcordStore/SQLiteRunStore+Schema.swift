@@ -103,6 +103,20 @@ extension SQLiteRunStore {
         migrator.registerMigration("v5: each run's plan") { db in
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN plan TEXT")
         }
+        // The run's signed audit log, one stored line (canonical JSON) per entry, written in the same transaction as
+        // the round it records, so that a coordinator killed at any instant leaves a log that ends at a committed
+        // round. The store keeps the lines as text: signing and verifying them is ConcordGovernance's.
+        migrator.registerMigration("v6: each run's audit log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_entries (
+                        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        idx INTEGER NOT NULL CHECK (idx >= 0),
+                        line TEXT NOT NULL,
+                        PRIMARY KEY (run, idx)
+                    ) WITHOUT ROWID
+                    """)
+        }
         return migrator
     }
 

@@ -25,13 +25,16 @@ public struct NodeSettings: Sendable {
     /// How many TLS handshakes in a row may fail before the node gives up: a wrong CA, an expired certificate or a
     /// plaintext peer will not mend by retrying. A refused TCP connection (the coordinator not up yet) does not count.
     public var maxTLSFailures: Int
+    /// The charter the node enforces on every task, and its receipts; nil for a node under no charter.
+    public var enforcement: NodeEnforcement?
 
     /// Creates settings.
     public init(
         host: String, port: Int, name: String, security: WireSecurity, data: Dataset,
         initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
-        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5
+        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil
     ) {
+        self.enforcement = enforcement
         self.host = host
         self.port = port
         self.name = name

@@ -37,7 +37,8 @@ actor NodeTasks {
         switch message.kind {
         case .welcome(let welcome):
             guard work == nil else { throw .protocolViolation("a second Welcome") }
-            work = NodeWork(data: settings.data, participant: Int(welcome.participantID))
+            work = NodeWork(
+                data: settings.data, participant: Int(welcome.participantID), enforcement: settings.enforcement)
             heartbeatInterval = .milliseconds(max(100, Int64(welcome.heartbeatIntervalMs)))
             log("joined run '\(welcome.run)' as participant \(welcome.participantID) (\(settings.name))")
             onWelcome()

@@ -14,10 +14,12 @@ actor NodeWork {
     private var layout: ParameterLayout?
     /// The participant pipeline (``ParticipantPipeline``) the simulation's participants go through too.
     private var pipeline: SecureAggregatingClient?
+    private let enforcement: NodeEnforcement?
 
-    init(data: Dataset, participant: Int) {
+    init(data: Dataset, participant: Int, enforcement: NodeEnforcement? = nil) {
         self.data = data
         self.participant = participant
+        self.enforcement = enforcement
     }
 
     /// The participant for `model`, checked against the layout the coordinator sent.
@@ -30,7 +32,8 @@ actor NodeWork {
             let network = try ModelZoo.make(model, inputShape: data.exampleShape, classes: data.classCount, seed: 0)
             let pool = WorkerPool([TrainingWorker(model: network)])
             pipeline = ParticipantPipeline.assembleSecure(
-                training: LocalParticipant(id: participant, data: OwnData(dataset: data), pool: pool))
+                training: LocalParticipant(id: participant, data: OwnData(dataset: data), pool: pool),
+                charterCheck: enforcement?.enforce)
             self.layout = network.layout
             self.model = model
         }
@@ -53,7 +56,9 @@ actor NodeWork {
             case .fit(let fit):
                 let instruction = try WireConversion.instruction(fit, payload: payload)
                 let local = try participant(for: fit.model, layout: instruction.parameters.layout)
-                let (message, parameters) = WireConversion.fitReply(try await local.fit(instruction))
+                var update = try await local.fit(instruction)
+                if let enforcement { update.receipt = try enforcement.receipt(update, instruction) }
+                let (message, parameters) = WireConversion.fitReply(update)
                 reply.fit = message
                 payloadOut = parameters
             case .evaluate(let evaluate):

@@ -86,6 +86,8 @@ enum WireConversion {
         task.layout = layout(instruction.parameters.layout)
         task.settings = settings(instruction.config)
         task.hasCorrection_p = instruction.correction != nil
+        task.charter = instruction.charterHash ?? ""
+        task.secureAggregation = instruction.secureAggregation
         let payload =
             instruction.correction.map { Payload.floats(instruction.parameters.values, $0) }
             ?? .floats(instruction.parameters.values)
@@ -107,7 +109,8 @@ enum WireConversion {
         let parameters = try leadingParameters(layout, of: payload)
         return FitInstruction(
             round: Int(task.round), parameters: parameters, config: try config(task.settings),
-            correction: task.hasCorrection_p ? payload.littleEndianFloats(at: scalars * 4, count: scalars) : nil)
+            correction: task.hasCorrection_p ? payload.littleEndianFloats(at: scalars * 4, count: scalars) : nil,
+            charterHash: task.charter.isEmpty ? nil : task.charter, secureAggregation: task.secureAggregation)
     }
 
     static func fitReply(_ update: ClientUpdate) -> (Concord_V1_FitReply, Payload) {
@@ -116,6 +119,10 @@ enum WireConversion {
         reply.steps = UInt64(max(0, update.steps))
         reply.metrics = update.metrics
         reply.hasGradient_p = update.gradient != nil
+        if let receipt = update.receipt {
+            reply.receipt.participant = receipt.participant
+            reply.receipt.signature = receipt.signature
+        }
         let payload =
             update.gradient.map { Payload.floats(update.parameters.values, $0) } ?? .floats(update.parameters.values)
         return (reply, payload)
@@ -142,6 +149,12 @@ enum WireConversion {
             parameters: parameters, exampleCount: Int(reply.exampleCount), steps: Int(reply.steps),
             metrics: reply.metrics)
         if reply.hasGradient_p { update.gradient = payload.littleEndianFloats(at: scalars * 4, count: scalars) }
+        if reply.hasReceipt {
+            guard reply.receipt.signature.count == 64, !reply.receipt.participant.isEmpty else {
+                throw .malformed("the reply's receipt needs a participant name and a 64-byte signature")
+            }
+            update.receipt = UpdateReceipt(participant: reply.receipt.participant, signature: reply.receipt.signature)
+        }
         guard update.parameters.values.allSatisfy(\.isFinite), update.gradient?.allSatisfy(\.isFinite) ?? true else {
             throw .malformed("the reply holds non-finite values (NaN or infinity)")
         }

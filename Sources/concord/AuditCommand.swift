@@ -10,6 +10,6 @@ struct AuditCommand: ParsableCommand {
             previous entry's hash, the coordinator's signature and the participants' receipts, ending with a signed \
             seal. `concord audit verify` names the first entry that fails and why.
             """,
-        subcommands: [AuditVerifyCommand.self, AuditExampleCommand.self]
+        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self, AuditExampleCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConcordData
+import ConcordGovernance
 import ConcordTensor
 import ConcordWire
 import Foundation
@@ -47,6 +48,26 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The federation CA's certificate (PEM), instead of --pki.", valueName: "path"))
     var ca: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The charter this participant signed (in force): every task is checked against it before training "
+                + "(model layout, rounds, noise floor, δ, secure aggregation) and refused, naming the clause, when it "
+                + "breaks it; every update sent carries this node's signed receipt. Needs --signing-key and --ledger.",
+            valueName: "path"))
+    var charter: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "This participant's signing key (`concord keys generate`; the charter lists its public half).",
+            valueName: "path"))
+    var signingKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "This participant's own ε ledger (JSON, created on first use and kept across runs and restarts): a task "
+                + "that would take it past its cap in the charter is refused.", valueName: "path"))
+    var ledger: String?
+
     @Flag(help: "Connect without TLS (the coordinator must also be --insecure; local trials only).")
     var insecure = false
 
@@ -63,11 +84,30 @@ struct NodeCommand: AsyncParsableCommand {
         if !insecure, pki == nil, certificate == nil || key == nil || ca == nil {
             throw ValidationError("give --pki DIR, or --certificate, --key and --ca (or --insecure for a local trial)")
         }
+        if (charter == nil) != (signingKey == nil) || (charter == nil) != (ledger == nil) {
+            throw ValidationError("--charter, --signing-key and --ledger go together")
+        }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     /// The coordinator's endpoint; a node cannot dial port 0.
     private var parsedServer: Endpoint? { Endpoint(parsing: server).flatMap { $0.port == 0 ? nil : $0 } }
+
+    /// The node's own enforcement of its charter, with its ledger and receipts; nil without --charter.
+    private func makeEnforcement() async throws -> NodeEnforcement? {
+        guard let charter, let signingKey, let ledger else { return nil }
+        let identity = try KeyFile.readIdentity(
+            at: signingKey, allowInsecurePermissions: keyPermissions.allowInsecureKeyPermissions)
+        let governance = try NodeGovernance.load(charterAt: charter, name: name, identity: identity, ledgerAt: ledger)
+        let spent = await governance.governor.epsilonSpent
+        printLine(
+            "concord node \(name): under charter \(governance.charter.federation) "
+                + "(\(governance.charter.hash.prefix(16))…); ε spent so far \(String(format: "%.4f", spent)) of its cap "
+                + "\(governance.participant.epsilonCap), ledger \(ledger)")
+        return NodeEnforcement(
+            enforce: { governance.enforce($0) },
+            receipt: { update, instruction in try governance.receipt(for: update, instruction: instruction) })
+    }
 
     func run() async throws {
         GEMM.setThreads(threads)
@@ -89,10 +129,12 @@ struct NodeCommand: AsyncParsableCommand {
                 certificate: certificate ?? "", privateKey: key ?? "", trustedCA: ca ?? "",
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
+        let enforcement = try await makeEnforcement()
         let dataset = try MNIST.loadTraining(directory: URL(fileURLWithPath: data, isDirectory: true))
         printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
         let node = Node(
-            settings: NodeSettings(host: host, port: port, name: name, security: security, data: dataset),
+            settings: NodeSettings(
+                host: host, port: port, name: name, security: security, data: dataset, enforcement: enforcement),
             log: { printLine("concord node \(name): \($0)") })
         do {
             let farewell = try await node.run()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConcordFederation
+import ConcordGovernance
 import ConcordNN
 import ConcordPlan
 import ConcordServer
@@ -34,6 +35,20 @@ struct ServeCommand: AsyncParsableCommand {
             "A charter in force (YAML, signed by every party): the coordinator refuses to start a run it does not "
                 + "permit, naming the clause. Overrides the configuration's `charter` key.", valueName: "path"))
     var charter: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The coordinator's signing key (`concord keys generate`; the charter lists its public half): with a "
+                + "charter, every committed round is signed into the run's audit log, kept in the store. Overrides "
+                + "the configuration's `signing_key`.", valueName: "path"))
+    var signingKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Also write the run's signed audit log (JSON lines) to this file after every committed round; "
+                + "`concord audit export --store` writes it from the store at any time. Overrides `audit_log`.",
+            valueName: "path"))
+    var auditLog: String?
 
     @Flag(help: "Serve plaintext gRPC without TLS or client authentication (local trials only; logs a warning).")
     var insecure = false
@@ -89,6 +104,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// The run's governance under the plan's charter (checked against it first); nil without a charter.
+    private func makeGovernance(for plan: RunPlan, config: FederationConfig) throws -> CoordinatorGovernance? {
+        let keyPath = signingKey ?? config.signingKey
+        let exportPath = auditLog ?? config.auditLog
+        guard let charterPath = plan.charter else {
+            if keyPath != nil || exportPath != nil {
+                throw ValidationErrorMessage("--signing-key and --audit-log need a charter (--charter, or charter:)")
+            }
+            return nil
+        }
+        let charter = try CharterGate.check(charterAt: charterPath, plan: plan, participants: config.participants)
+        let identity = try keyPath.map {
+            try KeyFile.readIdentity(at: $0, allowInsecurePermissions: keyPermissions.allowInsecureKeyPermissions)
+        }
+        return try CoordinatorGovernance(charter: charter, identity: identity, auditLogPath: exportPath)
+    }
+
     func run() async throws {
         GEMM.setThreads(1)
         let (loaded, text) = try FederationConfig.load(path: self.config)
@@ -115,14 +147,20 @@ struct ServeCommand: AsyncParsableCommand {
         let plan = config.plan(
             dp: privacy.choice, secureAggregation: secureAggregation.choice, sampling: privacy.sampling,
             charter: charter)
+        let governance = try makeGovernance(for: plan, config: config)
         if let charter = plan.charter {
-            try CharterGate.check(charterAt: charter, plan: plan)
             printLine("concord serve: the charter '\(charter)' is in force and permits the run")
+            if governance?.identity == nil {
+                FileHandle.standardError.write(
+                    Data(
+                        ("concord serve: WARNING: no signing key (--signing-key or signing_key): the run is held to the "
+                            + "charter and its updates to their nodes' receipts, but no audit log is written\n").utf8))
+            }
         }
         let run = try FederationRun(
             config: config, configurationText: text, plan: plan, acceptChanged: Set(acceptChanged),
             security: security, openStore: { [path = config.store] in try SQLiteRunStore(path: path) },
-            dashboard: try dashboard.request(),
+            dashboard: try dashboard.request(), governance: governance,
             log: { printLine("concord serve: \($0)") })
         printLine(
             "concord serve: run '\(config.run)', \(run.strategy.name), \(config.model), \(config.rounds) rounds, "

@@ -192,11 +192,13 @@ struct SimulateCommand: AsyncParsableCommand {
                 : ParticipantPipeline.assemble(training: participant, charterCheck: check)
         }
         let secureSummation = plan.makeSecureSummation()
+        var configuration = plan.coordinatorConfiguration(
+            available: participantCount, seed: seed, secureSummation: secureSummation)
+        configuration.charterHash = governed?.charter.hash
         let simulation = try Simulation(
             settings: settings, data: federation.participants, test: federation.test, strategy: strategy,
             wrap: governed == nil && !secure ? nil : wrap, secureSummation: secureSummation,
-            configuration: plan.coordinatorConfiguration(
-                available: participantCount, seed: seed, secureSummation: secureSummation))
+            configuration: configuration)
         if let governed {
             print(
                 "governance: charter \(governed.charter.federation) (\(governed.charter.hash.prefix(16))…) in force; "

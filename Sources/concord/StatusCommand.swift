@@ -33,8 +33,13 @@ struct StatusCommand: ParsableCommand {
                 print(String(format: "  test accuracy %.2f%% after round %d", evaluation.accuracy * 100, last.round))
             }
             let exclusions = try database.exclusions(run: stored.id)
+            let failures = Dictionary(
+                try database.participantFailures(run: stored.id).map { ($0.participant, $0) }, uniquingKeysWith: { $1 })
             for status in try database.participantStatuses(run: stored.id) {
                 print("  \(status.participant): \(status.kind.rawValue) at \(status.at): \(status.detail)")
+                if let failure = failures[status.participant], failure.kind != status.kind || failure.at != status.at {
+                    print("    last \(failure.kind == .refused ? "refused" : "failed") at \(failure.at): \(failure.detail)")
+                }
                 if let exclusion = exclusions[status.participant] { print("    excluded from the run: \(exclusion)") }
             }
         }

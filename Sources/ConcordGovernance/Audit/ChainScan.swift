@@ -9,6 +9,9 @@ struct ChainScan {
     private(set) var failure: VerificationReport.Failure?
     /// Coordinator signatures verified while locating a broken link.
     private(set) var coordinatorSignaturesVerified = 0
+    /// The charter of the run the entries belong to (its last `run_started`), and whether that run's updates must
+    /// carry their participants' receipts.
+    private var run: (charter: String, updateReceipts: Bool)?
 
     init(keys: TrustedKeys) { self.keys = keys }
 
@@ -48,6 +51,7 @@ struct ChainScan {
             return "previous hash does not match entry \(position - 1): the chain is broken"
         }
         if let problem = receiptProblem(entry, hash: hash) { return problem }
+        if let problem = updateReceiptProblem(entry) { return problem }
         if entry.kind == .sealed {
             guard entry.payload == .object(["entries": .integer(position + 1)]) else {
                 return "the seal must state {\"entries\": \(position + 1)}"
@@ -56,6 +60,41 @@ struct ChainScan {
         }
         entries.append(entry)
         hashes.append(hash)
+        return nil
+    }
+
+    /// Follows the run an entry belongs to, and checks the structure of an update's receipt (its signature is
+    /// checked with the others).
+    private mutating func updateReceiptProblem(_ entry: AuditEntry) -> String? {
+        if entry.kind == .runStarted {
+            guard let charter = entry.payload["charter"]?.stringValue else { return "run_started names no charter" }
+            run = (charter, entry.payload["update_receipts"] == .bool(true))
+            return nil
+        }
+        guard entry.kind == .updateReceived else { return nil }
+        guard let text = entry.payload["receipt"]?.stringValue else {
+            if entry.payload["receipt"] != nil { return "the update's receipt must be base64" }
+            return run?.updateReceipts == true ? "the update carries no receipt from its participant" : nil
+        }
+        guard let run else { return "an update receipt outside any run (no run_started before it)" }
+        guard let participant = entry.payload["participant"]?.stringValue,
+            let round = entry.payload["round"]?.integerValue, let sha256 = entry.payload["sha256"]?.stringValue
+        else { return "an update entry needs participant, round and sha256" }
+        guard let key = keys.participants[participant] else {
+            return "an update receipt from '\(participant)', who is not a participant"
+        }
+        let signature: Signature
+        do {
+            signature = try Signature(base64: text)
+        } catch {
+            return "the update receipt of '\(participant)': \(error)"
+        }
+        receiptChecks.append(
+            AuditVerifier.SignatureCheck(
+                index: entry.index, key: key, signature: signature,
+                bytes: UpdateAttestation(charterHash: run.charter, participant: participant, round: round, updateHash: sha256)
+                    .signedBytes,
+                what: "the update receipt of '\(participant)' is invalid"))
         return nil
     }
 

@@ -55,7 +55,10 @@ public actor ParticipantGovernor {
     public private(set) var ledger: ParticipantLedger
     private let charterHash: String
 
-    /// Creates the governor of a charter's participant.
+    /// Where the ledger is kept between runs and restarts; nil to keep it in memory (simulation).
+    public let ledgerFile: LedgerFile?
+
+    /// Creates the governor of a charter's participant, with a fresh ledger in memory.
     ///
     /// - Throws: ``ConcordPrivacy/PrivacyError`` when the charter's numbers are out of range.
     public init(charter: Charter, participant: Charter.Participant) throws {
@@ -63,23 +66,50 @@ public actor ParticipantGovernor {
         self.participant = participant
         self.ledger = try ParticipantLedger(for: participant, under: charter)
         self.charterHash = charter.hash
+        self.ledgerFile = nil
     }
 
-    /// Accounts every round up to the instruction's and admits it, or refuses.
+    /// Creates the governor of a charter's participant whose ledger is kept in `ledgerFile`: read from it when it
+    /// exists, written to it (before the participant trains) whenever a round is admitted.
     ///
-    /// - Throws: ``CharterViolation`` for a task outside the charter; ``GovernanceRefusal`` past the cap.
+    /// - Throws: ``GovernanceFailure`` when the file cannot be read or is another participant's or charter's.
+    public init(charter: Charter, participant: Charter.Participant, ledgerFile: LedgerFile) throws {
+        self.charter = charter
+        self.participant = participant
+        self.charterHash = charter.hash
+        self.ledgerFile = ledgerFile
+        self.ledger = try ledgerFile.load(participant: participant, charter: charter)
+    }
+
+    /// Accounts every round up to the instruction's and admits it, or refuses. With a ledger file, the ledger is
+    /// written before the participant trains: a node killed after admitting a round has spent its ε.
+    ///
+    /// - Throws: ``CharterViolation`` for a task outside the charter; ``GovernanceRefusal`` past the cap or when the
+    ///   ledger cannot be written.
     func admit(_ instruction: FitInstruction) throws {
+        guard let claimed = instruction.charterHash else {
+            throw CharterViolation(
+                clause: "charter",
+                reason: "the round is under no charter; '\(participant.name)' signed \(charterHash.prefix(16))…")
+        }
         let privacy = instruction.config.privacy
         var task = ParticipantTask(
-            charterHash: charterHash, round: instruction.round, layoutHash: instruction.parameters.layout.sha256,
+            charterHash: claimed, round: instruction.round, layoutHash: instruction.parameters.layout.sha256,
             samplingRate: privacy?.samplingRate ?? 1, noiseMultiplier: privacy?.noiseMultiplier,
-            delta: privacy?.delta ?? charter.privacy.maxDelta, secureAggregation: false)
+            delta: privacy?.delta ?? charter.privacy.maxDelta, secureAggregation: instruction.secureAggregation)
         try charter.check(task: task)
         var next = ledger
         let first = (next.rounds.last?.round ?? 0) + 1
         for round in first...max(first, instruction.round) {
             task.round = round
             if let refusal = next.admit(task) { throw GovernanceRefusal(description: refusal) }
+        }
+        if let ledgerFile {
+            do {
+                try ledgerFile.save(next, charter: charter)
+            } catch {
+                throw GovernanceRefusal(description: "\(participant.name) cannot record the round in its ledger: \(error)")
+            }
         }
         ledger = next
     }

@@ -575,43 +575,65 @@ package nonisolated struct Concord_V1_Refusal: Sendable {
 }
 
 /// Train from the global parameters. Payload: the parameters, then the correction when present.
-package nonisolated struct Concord_V1_FitTask: Sendable {
+package nonisolated struct Concord_V1_FitTask: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  package var round: UInt32 = 0
+  package var round: UInt32 {
+    get {_storage._round}
+    set {_uniqueStorage()._round = newValue}
+  }
 
   /// The model, by the name of Concord's zoo.
-  package var model: String = String()
+  package var model: String {
+    get {_storage._model}
+    set {_uniqueStorage()._model = newValue}
+  }
 
   package var layout: Concord_V1_Layout {
-    get {_layout ?? Concord_V1_Layout()}
-    set {_layout = newValue}
+    get {_storage._layout ?? Concord_V1_Layout()}
+    set {_uniqueStorage()._layout = newValue}
   }
   /// Returns true if `layout` has been explicitly set.
-  package var hasLayout: Bool {self._layout != nil}
+  package var hasLayout: Bool {_storage._layout != nil}
   /// Clears the value of `layout`. Subsequent reads from it will return its default value.
-  package mutating func clearLayout() {self._layout = nil}
+  package mutating func clearLayout() {_uniqueStorage()._layout = nil}
 
   package var settings: Concord_V1_FitSettings {
-    get {_settings ?? Concord_V1_FitSettings()}
-    set {_settings = newValue}
+    get {_storage._settings ?? Concord_V1_FitSettings()}
+    set {_uniqueStorage()._settings = newValue}
   }
   /// Returns true if `settings` has been explicitly set.
-  package var hasSettings: Bool {self._settings != nil}
+  package var hasSettings: Bool {_storage._settings != nil}
   /// Clears the value of `settings`. Subsequent reads from it will return its default value.
-  package mutating func clearSettings() {self._settings = nil}
+  package mutating func clearSettings() {_uniqueStorage()._settings = nil}
 
   /// Whether a drift correction (SCAFFOLD's c − c_i) of the layout's size follows the parameters.
-  package var hasCorrection_p: Bool = false
+  package var hasCorrection_p: Bool {
+    get {_storage._hasCorrection_p}
+    set {_uniqueStorage()._hasCorrection_p = newValue}
+  }
+
+  /// The SHA-256 (lowercase hex) of the charter the coordinator runs the round under; empty without one. A node
+  /// that signed a charter refuses a round under any other, or under none.
+  package var charter: String {
+    get {_storage._charter}
+    set {_uniqueStorage()._charter = newValue}
+  }
+
+  /// Whether the round's update is securely aggregated (the secure-aggregation stages follow), so a node can hold
+  /// the round to a charter that requires it.
+  package var secureAggregation: Bool {
+    get {_storage._secureAggregation}
+    set {_uniqueStorage()._secureAggregation = newValue}
+  }
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
-  fileprivate var _layout: Concord_V1_Layout? = nil
-  fileprivate var _settings: Concord_V1_FitSettings? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Local training settings for one round.
@@ -690,6 +712,38 @@ package nonisolated struct Concord_V1_FitReply: Sendable {
   package var metrics: Dictionary<String,Double> = [:]
 
   package var hasGradient_p: Bool = false
+
+  /// The node's signature over the update it sends, under the round's charter; absent without one.
+  package var receipt: Concord_V1_UpdateReceipt {
+    get {_receipt ?? Concord_V1_UpdateReceipt()}
+    set {_receipt = newValue}
+  }
+  /// Returns true if `receipt` has been explicitly set.
+  package var hasReceipt: Bool {self._receipt != nil}
+  /// Clears the value of `receipt`. Subsequent reads from it will return its default value.
+  package mutating func clearReceipt() {self._receipt = nil}
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _receipt: Concord_V1_UpdateReceipt? = nil
+}
+
+/// A node's signed statement that it sent the update with this SHA-256 in this round under this charter. Its
+/// signed bytes are the canonical JSON object {"charter","participant","round","schema":"concord.update-receipt/v1",
+/// "sha256"}; the coordinator writes the signature into the round's audit log, where verifiers check it against the
+/// participant's key in the charter (Docs/governance.md).
+package nonisolated struct Concord_V1_UpdateReceipt: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The participant's name in the charter.
+  package var participant: String = String()
+
+  /// Its Ed25519 signature over the signed bytes.
+  package var signature: Data = Data()
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -793,54 +847,43 @@ package nonisolated struct Concord_V1_SecAggRequest: Sendable {
   package init() {}
 }
 
-package nonisolated struct Concord_V1_SecAggSetup: @unchecked Sendable {
+package nonisolated struct Concord_V1_SecAggSetup: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  package var session: Data {
-    get {_storage._session}
-    set {_uniqueStorage()._session = newValue}
-  }
+  package var session: Data = Data()
 
-  package var participant: UInt32 {
-    get {_storage._participant}
-    set {_uniqueStorage()._participant = newValue}
-  }
+  package var participant: UInt32 = 0
 
-  package var neighbours: [UInt32] {
-    get {_storage._neighbours}
-    set {_uniqueStorage()._neighbours = newValue}
-  }
+  package var neighbours: [UInt32] = []
 
   package var plan: Concord_V1_SecAggPlan {
-    get {_storage._plan ?? Concord_V1_SecAggPlan()}
-    set {_uniqueStorage()._plan = newValue}
+    get {_plan ?? Concord_V1_SecAggPlan()}
+    set {_plan = newValue}
   }
   /// Returns true if `plan` has been explicitly set.
-  package var hasPlan: Bool {_storage._plan != nil}
+  package var hasPlan: Bool {self._plan != nil}
   /// Clears the value of `plan`. Subsequent reads from it will return its default value.
-  package mutating func clearPlan() {_uniqueStorage()._plan = nil}
+  package mutating func clearPlan() {self._plan = nil}
 
   package var instruction: Concord_V1_FitTask {
-    get {_storage._instruction ?? Concord_V1_FitTask()}
-    set {_uniqueStorage()._instruction = newValue}
+    get {_instruction ?? Concord_V1_FitTask()}
+    set {_instruction = newValue}
   }
   /// Returns true if `instruction` has been explicitly set.
-  package var hasInstruction: Bool {_storage._instruction != nil}
+  package var hasInstruction: Bool {self._instruction != nil}
   /// Clears the value of `instruction`. Subsequent reads from it will return its default value.
-  package mutating func clearInstruction() {_uniqueStorage()._instruction = nil}
+  package mutating func clearInstruction() {self._instruction = nil}
 
-  package var weighting: Concord_V1_SumWeighting {
-    get {_storage._weighting}
-    set {_uniqueStorage()._weighting = newValue}
-  }
+  package var weighting: Concord_V1_SumWeighting = .exampleCount
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _plan: Concord_V1_SecAggPlan? = nil
+  fileprivate var _instruction: Concord_V1_FitTask? = nil
 }
 
 package nonisolated struct Concord_V1_SecAggPlan: Sendable {
@@ -1949,53 +1992,111 @@ nonisolated extension Concord_V1_Refusal: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".FitTask"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}model\0\u{1}layout\0\u{1}settings\0\u{3}has_correction\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}model\0\u{1}layout\0\u{1}settings\0\u{3}has_correction\0\u{1}charter\0\u{3}secure_aggregation\0")
+
+  fileprivate class _StorageClass {
+    var _round: UInt32 = 0
+    var _model: String = String()
+    var _layout: Concord_V1_Layout? = nil
+    var _settings: Concord_V1_FitSettings? = nil
+    var _hasCorrection_p: Bool = false
+    var _charter: String = String()
+    var _secureAggregation: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _round = source._round
+      _model = source._model
+      _layout = source._layout
+      _settings = source._settings
+      _hasCorrection_p = source._hasCorrection_p
+      _charter = source._charter
+      _secureAggregation = source._secureAggregation
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.model) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._layout) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._settings) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.hasCorrection_p) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._round) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._model) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._layout) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._settings) }()
+        case 5: try { try decoder.decodeSingularBoolField(value: &_storage._hasCorrection_p) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._charter) }()
+        case 7: try { try decoder.decodeSingularBoolField(value: &_storage._secureAggregation) }()
+        default: break
+        }
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.round != 0 {
-      try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 1)
-    }
-    if !self.model.isEmpty {
-      try visitor.visitSingularStringField(value: self.model, fieldNumber: 2)
-    }
-    try { if let v = self._layout {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._settings {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    if self.hasCorrection_p != false {
-      try visitor.visitSingularBoolField(value: self.hasCorrection_p, fieldNumber: 5)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._round != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._round, fieldNumber: 1)
+      }
+      if !_storage._model.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._model, fieldNumber: 2)
+      }
+      try { if let v = _storage._layout {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._settings {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._hasCorrection_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasCorrection_p, fieldNumber: 5)
+      }
+      if !_storage._charter.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._charter, fieldNumber: 6)
+      }
+      if _storage._secureAggregation != false {
+        try visitor.visitSingularBoolField(value: _storage._secureAggregation, fieldNumber: 7)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Concord_V1_FitTask, rhs: Concord_V1_FitTask) -> Bool {
-    if lhs.round != rhs.round {return false}
-    if lhs.model != rhs.model {return false}
-    if lhs._layout != rhs._layout {return false}
-    if lhs._settings != rhs._settings {return false}
-    if lhs.hasCorrection_p != rhs.hasCorrection_p {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._round != rhs_storage._round {return false}
+        if _storage._model != rhs_storage._model {return false}
+        if _storage._layout != rhs_storage._layout {return false}
+        if _storage._settings != rhs_storage._settings {return false}
+        if _storage._hasCorrection_p != rhs_storage._hasCorrection_p {return false}
+        if _storage._charter != rhs_storage._charter {return false}
+        if _storage._secureAggregation != rhs_storage._secureAggregation {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2117,7 +2218,7 @@ nonisolated extension Concord_V1_PrivacyMechanism: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Concord_V1_FitReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".FitReply"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}example_count\0\u{1}steps\0\u{1}metrics\0\u{3}has_gradient\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}example_count\0\u{1}steps\0\u{1}metrics\0\u{3}has_gradient\0\u{1}receipt\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2129,12 +2230,17 @@ nonisolated extension Concord_V1_FitReply: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.steps) }()
       case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: &self.metrics) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.hasGradient_p) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._receipt) }()
       default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.exampleCount != 0 {
       try visitor.visitSingularUInt64Field(value: self.exampleCount, fieldNumber: 1)
     }
@@ -2147,6 +2253,9 @@ nonisolated extension Concord_V1_FitReply: SwiftProtobuf.Message, SwiftProtobuf.
     if self.hasGradient_p != false {
       try visitor.visitSingularBoolField(value: self.hasGradient_p, fieldNumber: 4)
     }
+    try { if let v = self._receipt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2155,6 +2264,42 @@ nonisolated extension Concord_V1_FitReply: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.steps != rhs.steps {return false}
     if lhs.metrics != rhs.metrics {return false}
     if lhs.hasGradient_p != rhs.hasGradient_p {return false}
+    if lhs._receipt != rhs._receipt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_UpdateReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".UpdateReceipt"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}participant\0\u{1}signature\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.participant) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.signature) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.participant.isEmpty {
+      try visitor.visitSingularStringField(value: self.participant, fieldNumber: 1)
+    }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signature, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_UpdateReceipt, rhs: Concord_V1_UpdateReceipt) -> Bool {
+    if lhs.participant != rhs.participant {return false}
+    if lhs.signature != rhs.signature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2349,102 +2494,56 @@ nonisolated extension Concord_V1_SecAggSetup: SwiftProtobuf.Message, SwiftProtob
   package static let protoMessageName: String = _protobuf_package + ".SecAggSetup"
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}participant\0\u{1}neighbours\0\u{1}plan\0\u{1}instruction\0\u{1}weighting\0")
 
-  fileprivate class _StorageClass {
-    var _session: Data = Data()
-    var _participant: UInt32 = 0
-    var _neighbours: [UInt32] = []
-    var _plan: Concord_V1_SecAggPlan? = nil
-    var _instruction: Concord_V1_FitTask? = nil
-    var _weighting: Concord_V1_SumWeighting = .exampleCount
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _session = source._session
-      _participant = source._participant
-      _neighbours = source._neighbours
-      _plan = source._plan
-      _instruction = source._instruction
-      _weighting = source._weighting
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularBytesField(value: &_storage._session) }()
-        case 2: try { try decoder.decodeSingularUInt32Field(value: &_storage._participant) }()
-        case 3: try { try decoder.decodeRepeatedUInt32Field(value: &_storage._neighbours) }()
-        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._plan) }()
-        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._instruction) }()
-        case 6: try { try decoder.decodeSingularEnumField(value: &_storage._weighting) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.session) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.participant) }()
+      case 3: try { try decoder.decodeRepeatedUInt32Field(value: &self.neighbours) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._instruction) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.weighting) }()
+      default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if !_storage._session.isEmpty {
-        try visitor.visitSingularBytesField(value: _storage._session, fieldNumber: 1)
-      }
-      if _storage._participant != 0 {
-        try visitor.visitSingularUInt32Field(value: _storage._participant, fieldNumber: 2)
-      }
-      if !_storage._neighbours.isEmpty {
-        try visitor.visitPackedUInt32Field(value: _storage._neighbours, fieldNumber: 3)
-      }
-      try { if let v = _storage._plan {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-      } }()
-      try { if let v = _storage._instruction {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-      } }()
-      if _storage._weighting != .exampleCount {
-        try visitor.visitSingularEnumField(value: _storage._weighting, fieldNumber: 6)
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.session.isEmpty {
+      try visitor.visitSingularBytesField(value: self.session, fieldNumber: 1)
+    }
+    if self.participant != 0 {
+      try visitor.visitSingularUInt32Field(value: self.participant, fieldNumber: 2)
+    }
+    if !self.neighbours.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.neighbours, fieldNumber: 3)
+    }
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._instruction {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.weighting != .exampleCount {
+      try visitor.visitSingularEnumField(value: self.weighting, fieldNumber: 6)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Concord_V1_SecAggSetup, rhs: Concord_V1_SecAggSetup) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._session != rhs_storage._session {return false}
-        if _storage._participant != rhs_storage._participant {return false}
-        if _storage._neighbours != rhs_storage._neighbours {return false}
-        if _storage._plan != rhs_storage._plan {return false}
-        if _storage._instruction != rhs_storage._instruction {return false}
-        if _storage._weighting != rhs_storage._weighting {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.session != rhs.session {return false}
+    if lhs.participant != rhs.participant {return false}
+    if lhs.neighbours != rhs.neighbours {return false}
+    if lhs._plan != rhs._plan {return false}
+    if lhs._instruction != rhs._instruction {return false}
+    if lhs.weighting != rhs.weighting {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
