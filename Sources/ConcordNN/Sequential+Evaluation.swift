@@ -31,7 +31,9 @@ extension Sequential {
     ///   - targets: regression targets, `n × outputs` row-major; needed by mean squared error only.
     ///   - batchSize: examples per forward pass.
     /// - Throws: ``ModelError`` when the data does not fit the model.
-    public func evaluate(features: Tensor, labels: [Int32], targets: [Float]? = nil, batchSize: Int = 1000) throws
+    public func evaluate(
+        features: Tensor, labels: [Int32], targets: [Float]? = nil, batchSize: Int = 1000
+    ) throws
         -> Evaluation
     {
         try evaluateKeepingScores(features: features, labels: labels, targets: targets, batchSize: batchSize).evaluation

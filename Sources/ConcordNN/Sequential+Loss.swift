@@ -48,11 +48,14 @@ extension Sequential {
     ///   - labels: one class index per example (all 0 for regression).
     ///   - targets: regression targets, `batch × outputs` row-major; needed by mean squared error only.
     /// - Throws: ``ModelError`` when the labels or targets do not fit the model.
-    public func lossAndGradient(outputs: Tensor, labels: [Int32], targets: [Float]? = nil) throws
+    public func lossAndGradient(
+        outputs: Tensor, labels: [Int32], targets: [Float]? = nil
+    ) throws
         -> (loss: Float, gradient: Tensor)
     {
         guard outputs.rank >= 1, Array(outputs.shape.dropFirst()) == outputShape else {
-            throw ModelError.incompatibleShape(layer: "output", expected: "[batch] + \(outputShape)", got: outputs.shape)
+            throw ModelError.incompatibleShape(
+                layer: "output", expected: "[batch] + \(outputShape)", got: outputs.shape)
         }
         try checkLabels(labels, batch: outputs.shape[0])
         try checkTargets(targets, batch: outputs.shape[0])
@@ -61,7 +64,9 @@ extension Sequential {
 
     /// ``lossAndGradient(outputs:labels:targets:)`` on a batch already checked (``checkLabels(_:batch:)``,
     /// ``checkTargets(_:batch:)``).
-    func uncheckedLossAndGradient(outputs: Tensor, labels: [Int32], targets: [Float]?)
+    func uncheckedLossAndGradient(
+        outputs: Tensor, labels: [Int32], targets: [Float]?
+    )
         -> (loss: Float, gradient: Tensor)
     {
         switch loss {

@@ -88,7 +88,9 @@ public final class Sequential {
     }
 
     /// Forward, the model's ``loss``, backward and update on an already validated batch; the mean loss.
-    func uncheckedStep(_ inputs: Tensor, _ labels: [Int32], _ optimizer: any Optimizer, targets: [Float]? = nil)
+    func uncheckedStep(
+        _ inputs: Tensor, _ labels: [Int32], _ optimizer: any Optimizer, targets: [Float]? = nil
+    )
         -> Float
     {
         let logits = forwardUnchecked(inputs, training: true)
@@ -103,7 +105,9 @@ public final class Sequential {
     /// - Returns: the batch's mean loss.
     /// - Throws: ``ModelError`` when the batch does not fit the model.
     @discardableResult
-    public func trainStep(inputs: Tensor, labels: [Int32], targets: [Float]? = nil, optimizer: any Optimizer) throws
+    public func trainStep(
+        inputs: Tensor, labels: [Int32], targets: [Float]? = nil, optimizer: any Optimizer
+    ) throws
         -> Float
     {
         try checkInput(inputs)

@@ -1,5 +1,5 @@
-import Foundation
 import ConcordNN
+import Foundation
 
 extension SimulateCommand {
     /// ", AUC 0.991, precision 0.95, recall 0.97" for a binary model's evaluation (a dash where undefined).

@@ -20,7 +20,8 @@ enum ModelFile {
             try YAMLGuard.check(text)
             return try YAMLDecoder().decode(ModelDescription.self, from: text)
         } catch {
-            throw ValidationError("\(path): not a model description (layers: [{type: dense, units: 16}, ...]): \(error)")
+            throw ValidationError(
+                "\(path): not a model description (layers: [{type: dense, units: 16}, ...]): \(error)")
         }
     }
 }

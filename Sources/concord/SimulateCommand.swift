@@ -56,7 +56,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup(title: "Tabular data (--data FILE.csv)") var tabular: TabularOptions
 
     @Option(
-        help: "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH; or a model description file (.yaml, .json).")
+        help:
+            "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH; or a model description file (.yaml, .json)."
+    )
     var model = "mlp"
 
     @Option(help: "Number of participants K (default 100; 30 devices for synthetic data, as in the FedProx paper).")
@@ -127,7 +129,8 @@ struct SimulateCommand: AsyncParsableCommand {
     func validate() throws {
         if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
         if tabular.customised, !TabularOptions.isTable(data.data) {
-            throw ValidationError("--label, --classes, --categorical, --schema, --missing and --site-column need --data FILE.csv")
+            throw ValidationError(
+                "--label, --classes, --categorical, --schema, --missing and --site-column need --data FILE.csv")
         }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
         // The run's settings have the plan's rules, the same as `concord serve`'s.
@@ -178,7 +181,8 @@ struct SimulateCommand: AsyncParsableCommand {
             minFitResults: plan.minFitResults, attack: attack,
             attackerFraction: attack == nil ? 0 : attackers ?? 0.2, loss: loss, modelDescription: description)
         let strategy = try plan.makeStrategy()
-        let network = try settings.makeModel(inputShape: federation.test.exampleShape, classes: federation.test.classCount)
+        let network = try settings.makeModel(
+            inputShape: federation.test.exampleShape, classes: federation.test.classCount)
         let layout = network.layout
         let governed = try governance.load(
             request: plan.runRequest(layout: layout), participants: participantCount, seed: seed)

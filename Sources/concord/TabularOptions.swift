@@ -74,7 +74,8 @@ struct TabularOptions: ParsableArguments {
         }
         let delimiter = DelimitedText.delimiter(forFileName: url.lastPathComponent)
         let schema = try self.schema.map(Self.readSchema) ?? inferredSchema(text, delimiter: delimiter, file: url.path)
-        return try TabularTable.parse(text, schema: schema, delimiter: delimiter, file: url.path, siteColumn: siteColumn)
+        return try TabularTable.parse(
+            text, schema: schema, delimiter: delimiter, file: url.path, siteColumn: siteColumn)
     }
 
     /// The schema the flags declare: every column but the label, the site column and the ignored ones is a

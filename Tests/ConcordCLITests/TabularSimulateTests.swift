@@ -35,9 +35,12 @@ struct TabularSimulateTests {
 
     @Test func trainsADescribedModelWithCategoriesAndAPartition() async throws {
         let model = try Self.temporary(
-            "model.yaml", "layers:\n  - {type: dense, units: 8}\n  - {type: relu}\n  - {type: dense}\nloss: binary_cross_entropy\n")
+            "model.yaml",
+            "layers:\n  - {type: dense, units: 8}\n  - {type: relu}\n  - {type: dense}\nloss: binary_cross_entropy\n")
         var rows = ["x,colour,y"]
-        for i in 0..<60 { rows.append("\(Double(i % 10) / 3),\(["red", "green", "blue"][i % 3]),\(i % 10 < 5 ? "lo" : "hi")") }
+        for i in 0..<60 {
+            rows.append("\(Double(i % 10) / 3),\(["red", "green", "blue"][i % 3]),\(i % 10 < 5 ? "lo" : "hi")")
+        }
         let table = try Self.temporary("t.csv", rows.joined(separator: "\n") + "\n")
         let result = try await Concord.run([
             "simulate", "--data", table.path, "--label", "y", "--classes", "lo,hi",
@@ -57,7 +60,10 @@ struct TabularSimulateTests {
             "x,c,y\n1,p,a\n2,r,b\n", ["--label", "y", "--categorical", "c=p,q"],
             "row 3, column 'c': 'r' is not in the declared vocabulary (p, q)"
         ),
-        ("x,y\n1,a\n2,c\n", ["--label", "y", "--classes", "a,b"], "row 3, column 'y': label 'c' is not one of the declared classes"),
+        (
+            "x,y\n1,a\n2,c\n", ["--label", "y", "--classes", "a,b"],
+            "row 3, column 'y': label 'c' is not one of the declared classes"
+        ),
         ("x,y\n1,a\n,b\n", ["--label", "y"], "row 3, column 'x': the value is missing"),
     ])
     func badTablesAreNamedByFileRowAndColumn(text: String, flags: [String], message: String) async throws {
@@ -76,7 +82,9 @@ struct TabularSimulateTests {
             "schema.yaml",
             "label: y\nclasses: [a, b]\nfeatures:\n  - {name: x}\n  - {name: c, categories: [p, q]}\nmissing: impute\n")
         var rows = ["x,c,y,extra"]
-        for i in 0..<40 { rows.append("\(i % 7 == 0 ? "" : "\(i % 4)"),\(i % 2 == 0 ? "p" : "NA"),\(i % 4 < 2 ? "a" : "b"),z") }
+        for i in 0..<40 {
+            rows.append("\(i % 7 == 0 ? "" : "\(i % 4)"),\(i % 2 == 0 ? "p" : "NA"),\(i % 4 < 2 ? "a" : "b"),z")
+        }
         let table = try Self.temporary("t.tsv", rows.joined(separator: "\n").replacingOccurrences(of: ",", with: "\t"))
         let result = try await Concord.run([
             "simulate", "--data", table.path, "--schema", schema.path, "--clients", "2", "--model", "logreg",

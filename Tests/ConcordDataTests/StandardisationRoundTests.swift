@@ -40,10 +40,12 @@ struct StandardisationRoundTests {
         // The held-out rows never enter the statistics.
         let all = table.statistics
         #expect(all.counts[0] == 10)
-        #expect(try StandardisationRound.combine(
-            federation.participants.enumerated().map {
-                try StandardisationRound.report(participant: $0, table: $1, request: .init(schema: schema))
-            }, request: .init(schema: schema)).total.counts == [7, 7])
+        #expect(
+            try StandardisationRound.combine(
+                federation.participants.enumerated().map {
+                    try StandardisationRound.report(participant: $0, table: $1, request: .init(schema: schema))
+                }, request: .init(schema: schema)
+            ).total.counts == [7, 7])
         // What a node would send over the wire.
         let report = try StandardisationRound.report(
             participant: 0, table: federation.participants[0], request: .init(schema: schema))

@@ -29,7 +29,8 @@ struct LossDispatchTests {
         let before = try model.evaluate(features: tx, labels: ty)
         var g = SeededGenerator(seed: 4)
         for _ in 0..<5 {
-            try model.trainEpoch(features: x, labels: y, batchSize: 20, optimizer: SGD(learningRate: 0.2), generator: &g)
+            try model.trainEpoch(
+                features: x, labels: y, batchSize: 20, optimizer: SGD(learningRate: 0.2), generator: &g)
         }
         let after = try model.evaluate(features: tx, labels: ty)
         #expect(after.loss < before.loss)
@@ -40,7 +41,8 @@ struct LossDispatchTests {
         #expect(try #require(binary.recall) > 0.8)
         #expect(binary.count == 200)
         // Accuracy is the 0.5-probability (logit 0) threshold, the same one precision and recall use.
-        let correct = binary.truePositives + (200 - binary.truePositives - binary.falsePositives - binary.falseNegatives)
+        let correct =
+            binary.truePositives + (200 - binary.truePositives - binary.falsePositives - binary.falseNegatives)
         #expect(abs(after.accuracy - Double(correct) / 200) < 1e-12)
     }
 
@@ -85,7 +87,8 @@ struct LossDispatchTests {
             try regression.evaluate(features: x, labels: [0, 0, 0], targets: [1, 2])
         }
         #expect(throws: ModelError.self) {
-            try regression.trainStep(inputs: x, labels: [0, 0, 0], targets: [1, .nan, 2], optimizer: SGD(learningRate: 0.1))
+            try regression.trainStep(
+                inputs: x, labels: [0, 0, 0], targets: [1, .nan, 2], optimizer: SGD(learningRate: 0.1))
         }
         // A binary model's labels are 0 or 1; its output must be one logit.
         let binary = try ModelZoo.make("logreg", inputShape: [2], classes: 2, loss: .binaryCrossEntropy, seed: 1)

@@ -53,7 +53,9 @@ public enum StandardisationRound {
     /// - Throws: ``TabularError/invalidSchema(reason:)`` for no reports, a report about other features, a
     ///   participant that reports twice, or statistics no table could have (negative counts, non-finite or
     ///   negative sums of squares).
-    public static func combine(_ reports: [Report], request: Request) throws(TabularError)
+    public static func combine(
+        _ reports: [Report], request: Request
+    ) throws(TabularError)
         -> (standardisation: Standardisation, total: FeatureStatistics)
     {
         guard !reports.isEmpty else { throw .invalidSchema(reason: "no participant reported feature statistics") }

@@ -19,7 +19,9 @@ public struct TabularFederation: Sendable {
     ///
     /// - Throws: ``TabularError/invalidSchema(reason:)`` when the table was read without a site column,
     ///   ``TabularError/tooFewRows(file:reason:)`` when no row is left for the test set.
-    public static func bySite(_ table: TabularTable, testFraction: Double, seed: UInt64) throws(TabularError)
+    public static func bySite(
+        _ table: TabularTable, testFraction: Double, seed: UInt64
+    ) throws(TabularError)
         -> TabularFederation
     {
         guard let sites = table.sites else {
@@ -28,7 +30,8 @@ public struct TabularFederation: Sendable {
         var rowsOfSite: [String: [Int]] = [:]
         for (row, site) in sites.enumerated() { rowsOfSite[site, default: []].append(row) }
         let names = rowsOfSite.keys.sorted()
-        return try split(table, names: names, groups: names.map { rowsOfSite[$0] ?? [] }, testFraction: testFraction, seed: seed)
+        return try split(
+            table, names: names, groups: names.map { rowsOfSite[$0] ?? [] }, testFraction: testFraction, seed: seed)
     }
 
     /// `clients` participants drawn by `scheme` (as ``ClientPartition`` divides a dataset) from the rows left after
@@ -76,7 +79,9 @@ public struct TabularFederation: Sendable {
     /// Every participant's training rows and the test rows as datasets, standardised with `standardisation`.
     ///
     /// - Throws: ``TabularError/invalidSchema(reason:)`` when the standardisation is for other features.
-    public func encoded(with standardisation: Standardisation) throws(TabularError)
+    public func encoded(
+        with standardisation: Standardisation
+    ) throws(TabularError)
         -> (participants: [Dataset], test: Dataset)
     {
         var datasets: [Dataset] = []
@@ -99,7 +104,8 @@ public struct TabularFederation: Sendable {
             participants.append(table.rows(order[held...].sorted()))
         }
         guard !test.isEmpty else {
-            throw .tooFewRows(file: table.file, reason: "no site has enough rows to hold back a \(testFraction) test set")
+            throw .tooFewRows(
+                file: table.file, reason: "no site has enough rows to hold back a \(testFraction) test set")
         }
         return TabularFederation(names: names, participants: participants, test: table.rows(test.sorted()))
     }
