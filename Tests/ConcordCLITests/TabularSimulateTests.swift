@@ -31,6 +31,9 @@ struct TabularSimulateTests {
         #expect(result.stdout.contains("AUC 0.9"), "\(result.stdout)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         #expect((json["final_test_accuracy"] as? Double ?? 0) > 0.9)
+        let rounds = try #require(json["rounds"] as? [[String: Any]])
+        #expect((rounds.last?["test_auc"] as? Double ?? 0) > 0.95, "\(rounds.last ?? [:])")
+        #expect(rounds.last?["test_precision"] is Double && rounds.last?["test_recall"] is Double)
     }
 
     @Test func trainsADescribedModelWithCategoriesAndAPartition() async throws {
