@@ -61,7 +61,10 @@ struct SimulateCommand: AsyncParsableCommand {
     )
     var model = "mlp"
 
-    @Option(help: "Number of participants K (default 100; 30 devices for synthetic data, as in the FedProx paper).")
+    @Option(
+        help:
+            "Number of participants K (default 100; 30 devices for synthetic data, as in the FedProx paper; 3 for a table)."
+    )
     var clients: Int?
 
     @Option(help: "Fraction C of participants sampled each round (at least one is).")
@@ -131,6 +134,10 @@ struct SimulateCommand: AsyncParsableCommand {
         if tabular.customised, !TabularOptions.isTable(data.data) {
             throw ValidationError(
                 "--label, --classes, --categorical, --schema, --missing and --site-column need --data FILE.csv")
+        }
+        if tabular.siteColumn != nil, clients != nil || partition != "iid" {
+            throw ValidationError(
+                "--site-column makes one participant per site; --clients and --partition do not apply")
         }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
         // The run's settings have the plan's rules, the same as `concord serve`'s.

@@ -99,5 +99,9 @@ struct TabularSimulateTests {
             "simulate", "--data", table.path, "--schema", schema.path, "--label", "y",
         ])
         #expect(conflicting.status != 0 && conflicting.stderr.contains("either --schema"))
+        let bySiteAndClients = try await Concord.run([
+            "simulate", "--data", table.path, "--schema", schema.path, "--site-column", "extra", "--clients", "2",
+        ])
+        #expect(bySiteAndClients.status != 0 && bySiteAndClients.stderr.contains("one participant per site"))
     }
 }
