@@ -115,6 +115,7 @@ let package = Package(
                 "ConcordTensor", "ConcordNN", "ConcordData", "ConcordFederation", "ConcordPrivacy",
                 "ConcordGovernance", "ConcordWire", "ConcordStore", "ConcordServer", "ConcordSystem", "ConcordPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "ConcordSystemTests", dependencies: ["ConcordSystem"]),
@@ -126,7 +127,9 @@ let package = Package(
             resources: [.copy("Fixtures/torch_cnn_step.safetensors")]
         ),
         .testTarget(name: "ConcordDataTests", dependencies: ["ConcordData", "ConcordSystem", "ConcordTesting"]),
-        .testTarget(name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordTesting"]),
+        .testTarget(
+            name: "ConcordFederationTests", dependencies: ["ConcordFederation", "ConcordData", "ConcordTesting"],
+            resources: [.copy("Resources/breast_cancer.csv")]),
         .testTarget(
             name: "ConcordPrivacyTests",
             dependencies: ["ConcordPrivacy", "ConcordFederation", "ConcordTensor", "ConcordTesting"]),

@@ -6,8 +6,10 @@ public struct Dataset: Sendable {
     public let features: Tensor
     /// The class index of each example, in `0..<classCount`.
     public let labels: [Int32]
-    /// The number of classes labels are drawn from.
+    /// The number of classes labels are drawn from; for regression, the number of outputs per example.
     public let classCount: Int
+    /// Regression targets, `count × classCount` row-major (labels are then all 0); nil for classification.
+    public let targets: [Float]?
 
     /// Creates a dataset.
     ///
@@ -27,6 +29,35 @@ public struct Dataset: Sendable {
         self.features = features
         self.labels = labels
         self.classCount = classCount
+        self.targets = nil
+    }
+
+    /// Creates a regression dataset: `outputs` real-valued targets per example, labels all 0.
+    ///
+    /// - Parameters:
+    ///   - features: Examples stacked along the first axis (rank at least 1).
+    ///   - targets: `count × outputs` values, row-major.
+    ///   - outputs: The number of regression outputs per example.
+    /// - Precondition: The counts agree. Loaders validate untrusted files before calling this.
+    public init(features: Tensor, targets: [Float], outputs: Int = 1) {
+        precondition(features.rank >= 1, "dataset features need a leading example axis, got shape \(features.shape)")
+        precondition(outputs > 0, "outputs must be positive, got \(outputs)")
+        precondition(
+            targets.count == features.shape[0] * outputs,
+            "\(features.shape[0]) examples but \(targets.count) targets for \(outputs) outputs")
+        self.features = features
+        self.labels = Array(repeating: 0, count: features.shape[0])
+        self.classCount = outputs
+        self.targets = targets
+    }
+
+    /// The targets of the examples at `indices`, in that order (nil for classification).
+    public func targets(_ indices: some Collection<Int>) -> [Float]? {
+        guard let targets else { return nil }
+        var picked: [Float] = []
+        picked.reserveCapacity(indices.count * classCount)
+        for index in indices { picked.append(contentsOf: targets[(index * classCount)..<((index + 1) * classCount)]) }
+        return picked
     }
 
     /// The number of examples.
@@ -85,6 +116,7 @@ public struct Dataset: Sendable {
     /// - Parameter indices: Example indices, each in `0..<count`.
     public func subset(_ indices: some Collection<Int>) -> Dataset {
         let (features, labels) = batch(indices)
+        if let targets = targets(indices) { return Dataset(features: features, targets: targets, outputs: classCount) }
         return Dataset(features: features, labels: labels, classCount: classCount)
     }
 }

@@ -21,6 +21,9 @@ extension Dataset: HeldOutData {
     /// Examples `index·n/pieces ..< (index+1)·n/pieces`, copied.
     public func piece(_ index: Int, of pieces: Int) -> Dataset {
         let range = (index * count / pieces)..<((index + 1) * count / pieces)
+        if let targets = targets(range) {
+            return Dataset(features: features.examples(range), targets: targets, outputs: classCount)
+        }
         return Dataset(features: features.examples(range), labels: Array(labels[range]), classCount: classCount)
     }
 }

@@ -1,3 +1,5 @@
+import ConcordNN
+
 /// What the coordinator asks of a participant for one round of training.
 public struct FitInstruction: Sendable, Equatable, Codable {
     /// The round number, from 1.
@@ -101,12 +103,16 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     public var accuracy: Double
     /// Examples evaluated.
     public var exampleCount: Int
+    /// AUC, precision and recall of a binary model over all the examples; nil for other models (and for
+    /// aggregates of several participants' evaluations, whose AUCs do not combine).
+    public var binary: BinaryClassificationMetrics?
 
     /// Creates a result.
-    public init(loss: Double, accuracy: Double, exampleCount: Int) {
+    public init(loss: Double, accuracy: Double, exampleCount: Int, binary: BinaryClassificationMetrics? = nil) {
         self.loss = loss
         self.accuracy = accuracy
         self.exampleCount = exampleCount
+        self.binary = binary
     }
 }
 

@@ -60,7 +60,8 @@ public final class ModelTrainer: LocalTrainer {
         var loss = 0.0
         for _ in 0..<config.localEpochs {
             loss = try model.trainEpoch(
-                features: trainingData.features, labels: trainingData.labels, rows: trainingRows, batchSize: batchSize,
+                features: trainingData.features, labels: trainingData.labels, targets: trainingData.targets,
+                rows: trainingRows, batchSize: batchSize,
                 optimizer: optimizer, generator: &generator, shouldStop: isCancelled)
         }
         let steps = config.localEpochs * ((count + batchSize - 1) / batchSize)
@@ -85,7 +86,8 @@ public final class ModelTrainer: LocalTrainer {
             let rows = trainingRows.map { Array($0[start..<end]) } ?? Array(start..<end)
             let batch = trainingData.batch(rows)
             let logits = try model.forward(batch.features, training: true)
-            let (_, dLogits) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: batch.labels)
+            let (_, dLogits) = try model.lossAndGradient(
+                outputs: logits, labels: batch.labels, targets: trainingData.targets(rows))
             model.backward(dLogits)
             let weight = Double(end - start)
             var offset = 0
@@ -101,11 +103,12 @@ public final class ModelTrainer: LocalTrainer {
         return sum.map { Float($0 / n) }
     }
 
-    /// Loss and accuracy of the parameters on the evaluation data.
+    /// Loss and accuracy of the parameters on the evaluation data (and AUC, precision, recall for a binary model).
     public func evaluate(_ parameters: Parameters) throws -> EvaluationResult {
         try model.load(parameters)
         let data = evaluationData ?? DatasetView(trainingData, rows: trainingRows).materialized()
-        let result = try model.evaluate(features: data.features, labels: data.labels)
-        return EvaluationResult(loss: result.loss, accuracy: result.accuracy, exampleCount: result.count)
+        let result = try model.evaluate(features: data.features, labels: data.labels, targets: data.targets)
+        return EvaluationResult(
+            loss: result.loss, accuracy: result.accuracy, exampleCount: result.count, binary: result.binary)
     }
 }

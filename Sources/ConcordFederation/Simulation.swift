@@ -30,13 +30,20 @@ public struct SimulationSettings: Sendable, Equatable {
     public var attack: Attack?
     /// The fraction of participants that attack: a fixed subset chosen from the seed.
     public var attackerFraction: Double
+    /// The loss the zoo ``model`` trains with (softmax cross-entropy when nil).
+    public var loss: ModelLoss?
+    /// A described model, built instead of the zoo's ``model`` when set (it carries its own loss).
+    public var modelDescription: ModelDescription?
 
     /// Creates settings.
     public init(
         model: String, fraction: Double, minParticipants: Int = 1, localEpochs: Int, batchSize: Int,
         learningRate: Float, evalEvery: Int = 1, seed: UInt64, concurrency: Int, sampling: SamplingMethod = .fixed,
-        minFitResults: Int = 1, attack: Attack? = nil, attackerFraction: Double = 0
+        minFitResults: Int = 1, attack: Attack? = nil, attackerFraction: Double = 0, loss: ModelLoss? = nil,
+        modelDescription: ModelDescription? = nil
     ) {
+        self.loss = loss
+        self.modelDescription = modelDescription
         self.sampling = sampling
         self.minFitResults = minFitResults
         self.model = model
@@ -104,9 +111,7 @@ public struct Simulation: Sendable {
                 "the attacker fraction must be in [0, 1], got \(settings.attackerFraction)")
         }
         let workers = try (0..<settings.concurrency).map { _ in
-            TrainingWorker(
-                model: try ModelZoo.make(
-                    settings.model, inputShape: test.exampleShape, classes: test.classCount, seed: settings.seed))
+            TrainingWorker(model: try settings.makeModel(inputShape: test.exampleShape, classes: test.classCount))
         }
         let parameters = Parameters(model: workers[0].model)
         let pool = WorkerPool(workers)

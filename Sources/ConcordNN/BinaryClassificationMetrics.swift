@@ -1,7 +1,7 @@
 /// What users of binary tabular models expect besides accuracy: ROC AUC, precision and recall.
 ///
 /// Scores are any monotone function of P(class 1) (a logit or a probability); labels are 0 or 1.
-public struct BinaryClassificationMetrics: Sendable, Equatable {
+public struct BinaryClassificationMetrics: Sendable, Equatable, Codable {
     /// The number of examples scored.
     public var count: Int
     /// Examples predicted 1 whose label is 1.

@@ -131,6 +131,8 @@ public struct ModelDescription: Sendable, Equatable, Codable {
                 reason: "the model outputs \(shape), the data has \(classes) classes and the loss "
                     + "\((loss ?? .softmaxCrossEntropy).rawValue) needs [\(outputs)]")
         }
-        return try Sequential(inputShape: inputShape, layers: built)
+        let model = try Sequential(inputShape: inputShape, layers: built)
+        model.loss = loss ?? .softmaxCrossEntropy
+        return model
     }
 }

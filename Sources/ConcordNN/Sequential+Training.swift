@@ -1,21 +1,12 @@
 import ConcordTensor
 
-/// The outcome of evaluating a model on labelled examples.
-public struct Evaluation: Sendable, Equatable, Codable {
-    /// Mean softmax cross-entropy.
-    public var loss: Double
-    /// Fraction of examples whose top-1 prediction is the label.
-    public var accuracy: Double
-    /// Examples evaluated.
-    public var count: Int
-}
-
 extension Sequential {
     /// One pass over `features`/`labels` in shuffled mini-batches (a short last batch included).
     ///
     /// - Parameters:
     ///   - features: all examples, `[n] + inputShape`.
-    ///   - labels: `n` class indices.
+    ///   - labels: `n` class indices (all 0 for regression).
+    ///   - targets: regression targets, `n × outputs` row-major; needed by mean squared error only.
     ///   - rows: the examples to train on, by index into `features` (one participant's share of a dataset
     ///     shared by many); all `n` in order when nil. The batches are those of training on a copy of the
     ///     rows, row for row, so the two give bit-identical parameters.
@@ -27,7 +18,8 @@ extension Sequential {
     /// - Throws: ``ModelError`` when the data does not fit the model; `CancellationError` when stopped.
     @discardableResult
     public func trainEpoch(
-        features: Tensor, labels: [Int32], rows: [Int]? = nil, batchSize: Int, optimizer: any Optimizer,
+        features: Tensor, labels: [Int32], targets: [Float]? = nil, rows: [Int]? = nil, batchSize: Int,
+        optimizer: any Optimizer,
         generator: inout SeededGenerator, shouldStop: (() -> Bool)? = nil,
         progress: ((Int, Int, Float) -> Void)? = nil
     ) throws -> Double {
@@ -37,6 +29,7 @@ extension Sequential {
         } else {
             try checkLabels(labels, batch: features.shape[0])
         }
+        try checkTargets(targets, batch: features.shape[0])
         guard batchSize > 0 else {
             throw ModelError.incompatibleShape(layer: "batch", expected: "a batch size ≥ 1", got: [batchSize])
         }
@@ -45,7 +38,7 @@ extension Sequential {
         let steps = (order.count + batchSize - 1) / batchSize
         var lossSum = 0.0
         var inputs = Tensor.empty
-        var batchRows: [Int] = [], batchLabels: [Int32] = []
+        var batchRows: [Int] = [], batchLabels: [Int32] = [], batchTargets: [Float] = []
         batchRows.reserveCapacity(batchSize)
         batchLabels.reserveCapacity(batchSize)
         for step in 0..<steps {
@@ -60,7 +53,8 @@ extension Sequential {
             batchLabels.removeAll(keepingCapacity: true)
             for row in batchRows { batchLabels.append(labels[row]) }
             features.gatherExamples(batchRows, into: &inputs)
-            let loss = uncheckedStep(inputs, batchLabels, optimizer)
+            if let targets { gatherTargets(targets, rows: batchRows, into: &batchTargets) }
+            let loss = uncheckedStep(inputs, batchLabels, optimizer, targets: targets == nil ? nil : batchTargets)
             lossSum += Double(loss) * Double(slice.count)
             progress?(step + 1, steps, loss)
         }
@@ -72,7 +66,7 @@ extension Sequential {
         guard labels.count == batch else {
             throw ModelError.incompatibleShape(layer: "labels", expected: "\(batch) labels", got: [labels.count])
         }
-        let classes = Int32(outputShape.last ?? 0)
+        let classes = Int32(labelClassCount)
         for row in rows {
             guard row >= 0, row < batch else {
                 throw ModelError.incompatibleShape(layer: "rows", expected: "indices in 0..<\(batch)", got: [row])
@@ -83,25 +77,5 @@ extension Sequential {
                     layer: "labels", expected: "class indices in 0..<\(classes)", got: [Int(label)])
             }
         }
-    }
-
-    /// Mean loss and top-1 accuracy on labelled examples, in batches, without training.
-    ///
-    /// - Throws: ``ModelError`` when the data does not fit the model.
-    public func evaluate(features: Tensor, labels: [Int32], batchSize: Int = 1000) throws -> Evaluation {
-        try checkInput(features)
-        try checkLabels(labels, batch: features.shape[0])
-        var lossSum = 0.0, correct = 0, start = 0
-        let step = max(1, batchSize)
-        while start < labels.count {
-            let end = min(labels.count, start + step)
-            let logits = forwardUnchecked(features.examples(start..<end), training: false)
-            let (l, c) = SoftmaxCrossEntropy.lossAndCorrect(logits: logits, labels: Array(labels[start..<end]))
-            lossSum += l
-            correct += c
-            start = end
-        }
-        let n = Double(max(labels.count, 1))
-        return Evaluation(loss: lossSum / n, accuracy: Double(correct) / n, count: labels.count)
     }
 }

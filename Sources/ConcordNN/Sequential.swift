@@ -13,6 +13,8 @@ public final class Sequential {
     public let outputShape: [Int]
     /// Parameter names and shapes in canonical order.
     public let layout: ParameterLayout
+    /// The loss training and evaluation use (see ``ModelLoss``); softmax cross-entropy unless set.
+    public var loss: ModelLoss = .softmaxCrossEntropy
 
     /// Creates a model, checking that every layer accepts the previous layer's output.
     ///
@@ -85,28 +87,38 @@ public final class Sequential {
         }
     }
 
-    /// Forward, softmax cross-entropy, backward and update on an already validated batch; the mean loss.
-    func uncheckedStep(_ inputs: Tensor, _ labels: [Int32], _ optimizer: any Optimizer) -> Float {
+    /// Forward, the model's ``loss``, backward and update on an already validated batch; the mean loss.
+    func uncheckedStep(
+        _ inputs: Tensor, _ labels: [Int32], _ optimizer: any Optimizer, targets: [Float]? = nil
+    )
+        -> Float
+    {
         let logits = forwardUnchecked(inputs, training: true)
-        let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels)
+        let (loss, gradient) = uncheckedLossAndGradient(outputs: logits, labels: labels, targets: targets)
         update(gradient, optimizer)
         return loss
     }
 
-    /// One optimisation step on a batch: forward, softmax cross-entropy, backward, update.
+    /// One optimisation step on a batch: forward, the model's ``loss``, backward, update.
     ///
+    /// - Parameter targets: regression targets, `batch × outputs` row-major; needed by mean squared error only.
     /// - Returns: the batch's mean loss.
     /// - Throws: ``ModelError`` when the batch does not fit the model.
     @discardableResult
-    public func trainStep(inputs: Tensor, labels: [Int32], optimizer: any Optimizer) throws -> Float {
+    public func trainStep(
+        inputs: Tensor, labels: [Int32], targets: [Float]? = nil, optimizer: any Optimizer
+    ) throws
+        -> Float
+    {
         try checkInput(inputs)
         try checkLabels(labels, batch: inputs.shape[0])
+        try checkTargets(targets, batch: inputs.shape[0])
         guard !labels.isEmpty else { return 0 }
-        return uncheckedStep(inputs, labels, optimizer)
+        return uncheckedStep(inputs, labels, optimizer, targets: targets)
     }
 
     func checkLabels(_ labels: [Int32], batch: Int) throws {
-        let classes = Int32(outputShape.last ?? 0)
+        let classes = Int32(labelClassCount)
         guard labels.count == batch else {
             throw ModelError.incompatibleShape(layer: "labels", expected: "\(batch) labels", got: [labels.count])
         }

@@ -12,8 +12,9 @@ extension RunPlan {
             if !condition { throw .invalid(field: field, problem: problem()) }
         }
         try check(
-            ModelZoo.isKnown(model), "model",
-            "names an unknown model '\(model)' (known: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH)")
+            ModelZoo.isKnown(model) || Self.namesModelFile(model), "model",
+            "names an unknown model '\(model)' (known: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH, "
+                + "or a model description file .yaml/.yml/.json)")
         try check(participants >= 1, "participants", "must be at least 1")
         try check(rounds >= 1, "rounds", "must be at least 1")
         do {
@@ -44,6 +45,11 @@ extension RunPlan {
         if let dp { try dp.validate() }
         if let secureAggregation { try secureAggregation.validate() }
         if let federation { try federation.validate(participants: participants) }
+    }
+
+    /// Whether `model` names a model description file (`.yaml`, `.yml` or `.json`) rather than a zoo model.
+    public static func namesModelFile(_ model: String) -> Bool {
+        [".yaml", ".yml", ".json"].contains { model.lowercased().hasSuffix($0) }
     }
 }
 

@@ -23,6 +23,7 @@ extension SimulateCommand {
                         best = max(best, evaluation.accuracy)
                         line += String(
                             format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
+                        if let binary = evaluation.binary { line += Self.describe(binary) }
                     }
                     let elapsed = Date().timeIntervalSince(started)
                     let remaining = elapsed / Double(record.round) * Double(rounds - record.round)

@@ -53,10 +53,18 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Dashboard") var dashboard: DashboardOptions
 
-    @Option(help: "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")).")
+    @OptionGroup(title: "Tabular data (--data FILE.csv)") var tabular: TabularOptions
+
+    @Option(
+        help:
+            "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH; or a model description file (.yaml, .json)."
+    )
     var model = "mlp"
 
-    @Option(help: "Number of participants K (default 100; 30 devices for synthetic data, as in the FedProx paper).")
+    @Option(
+        help:
+            "Number of participants K (default 100; 30 devices for synthetic data, as in the FedProx paper; 3 for a table)."
+    )
     var clients: Int?
 
     @Option(help: "Fraction C of participants sampled each round (at least one is).")
@@ -123,6 +131,14 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
+        if tabular.customised, !TabularOptions.isTable(data.data) {
+            throw ValidationError(
+                "--label, --classes, --categorical, --schema, --missing and --site-column need --data FILE.csv")
+        }
+        if tabular.siteColumn != nil, clients != nil || partition != "iid" {
+            throw ValidationError(
+                "--site-column makes one participant per site; --clients and --partition do not apply")
+        }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
         // The run's settings have the plan's rules, the same as `concord serve`'s.
         do {
@@ -161,8 +177,7 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         GEMM.setThreads(1)
-        let federation = try FederationInput.load(
-            dataset: data.dataset, source: data.source, clients: clients, partition: partition, seed: seed)
+        let (federation, loss, description) = try loadFederation()
         let attack = try self.attack.map(Attack.init(parsing:))
         let participantCount = federation.participants.participantCount
         let plan = self.plan(participants: participantCount)
@@ -171,10 +186,10 @@ struct SimulateCommand: AsyncParsableCommand {
             model: model, fraction: fraction, localEpochs: localEpochs, batchSize: batchSize, learningRate: lr,
             evalEvery: evalEvery, seed: seed, concurrency: concurrency, sampling: plan.sampling,
             minFitResults: plan.minFitResults, attack: attack,
-            attackerFraction: attack == nil ? 0 : attackers ?? 0.2)
+            attackerFraction: attack == nil ? 0 : attackers ?? 0.2, loss: loss, modelDescription: description)
         let strategy = try plan.makeStrategy()
-        let network = try plan.makeModel(
-            inputShape: federation.test.exampleShape, classes: federation.test.classCount, seed: seed)
+        let network = try settings.makeModel(
+            inputShape: federation.test.exampleShape, classes: federation.test.classCount)
         let layout = network.layout
         let governed = try governance.load(
             request: plan.runRequest(layout: layout), participants: participantCount, seed: seed)

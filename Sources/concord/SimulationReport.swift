@@ -16,10 +16,15 @@ struct SimulationReport: JSONReport {
         var epsilon: Double?
         var clipNorm: Double?
         var error: String?
+        /// A binary model's test AUC, precision and recall (absent for other models).
+        var testAUC: Double?
+        var testPrecision: Double?
+        var testRecall: Double?
 
         enum CodingKeys: String, CodingKey {
             case round, testAccuracy = "test_accuracy", testLoss = "test_loss", seconds, participants, failures
             case trainLoss = "train_loss", epsilon, clipNorm = "clip_norm", error
+            case testAUC = "test_auc", testPrecision = "test_precision", testRecall = "test_recall"
         }
     }
 
@@ -113,7 +118,8 @@ struct SimulationReport: JSONReport {
                 round: $0.round, testAccuracy: $0.evaluation?.accuracy, testLoss: $0.evaluation?.loss,
                 seconds: $0.seconds, participants: $0.succeeded, failures: $0.failures.count,
                 trainLoss: $0.metrics["loss"], epsilon: $0.metrics["epsilon"], clipNorm: $0.metrics["clip_norm"],
-                error: $0.error)
+                error: $0.error, testAUC: $0.evaluation?.binary?.auc,
+                testPrecision: $0.evaluation?.binary?.precision, testRecall: $0.evaluation?.binary?.recall)
         }
         roundsToTarget = Nullable(
             command.targetAccuracy.flatMap { target in

@@ -25,6 +25,8 @@ public enum TabularError: Error, Equatable, Sendable, CustomStringConvertible {
     case noRows(file: String)
     /// The schema itself is not usable (no classes, a column declared twice, an empty vocabulary...).
     case invalidSchema(reason: String)
+    /// The table has too few rows for what was asked of it (a test set, a row for every participant).
+    case tooFewRows(file: String, reason: String)
 
     /// A message a person can act on.
     public var description: String {
@@ -57,6 +59,8 @@ public enum TabularError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): the header is not followed by any row"
         case .invalidSchema(let reason):
             return "invalid table schema: \(reason)"
+        case .tooFewRows(let file, let reason):
+            return "\(file): too few rows: \(reason)"
         }
     }
 }

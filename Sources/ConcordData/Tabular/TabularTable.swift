@@ -18,6 +18,9 @@ public struct TabularTable: Sendable {
     public let categorical: [[Int?]]
     /// Each row's class index.
     public let labels: [Int32]
+    /// Each row's value in the site column the table was read with (which participant holds the row in a
+    /// simulation); nil when read without one.
+    public let sites: [String]?
 
     /// The number of rows.
     public var count: Int { labels.count }
@@ -27,8 +30,11 @@ public struct TabularTable: Sendable {
     /// - Parameters:
     ///   - url: The CSV or TSV file.
     ///   - schema: The columns the federation declared.
+    ///   - siteColumn: A column naming the site each row belongs to (kept in ``sites``), or nil.
     /// - Throws: ``TabularError`` naming the file, and the row and column of a bad value.
-    public static func read(contentsOf url: URL, schema: TabularSchema) throws(TabularError) -> TabularTable {
+    public static func read(
+        contentsOf url: URL, schema: TabularSchema, siteColumn: String? = nil
+    ) throws(TabularError) -> TabularTable {
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
@@ -37,7 +43,7 @@ public struct TabularTable: Sendable {
         }
         return try parse(
             text, schema: schema, delimiter: DelimitedText.delimiter(forFileName: url.lastPathComponent),
-            file: url.path)
+            file: url.path, siteColumn: siteColumn)
     }
 
     /// Reads a table from text.
@@ -47,9 +53,10 @@ public struct TabularTable: Sendable {
     ///   - schema: The columns the federation declared.
     ///   - delimiter: `,` or a tab.
     ///   - file: The file's name, for errors.
+    ///   - siteColumn: A column naming the site each row belongs to (kept in ``sites``; never missing), or nil.
     /// - Throws: ``TabularError`` naming the file, and the row and column of a bad value.
     public static func parse(
-        _ text: String, schema: TabularSchema, delimiter: Character, file: String
+        _ text: String, schema: TabularSchema, delimiter: Character, file: String, siteColumn: String? = nil
     ) throws(TabularError) -> TabularTable {
         try schema.validate()
         let records = try DelimitedText.records(in: text, delimiter: delimiter, file: file)
@@ -64,6 +71,15 @@ public struct TabularTable: Sendable {
             return index
         }
         let labelColumn = try column(schema.label)
+        let siteIndex: Int?
+        if let siteColumn {
+            guard siteColumn != schema.label, !schema.features.contains(where: { $0.name == siteColumn }) else {
+                throw .invalidSchema(reason: "the site column '\(siteColumn)' is also the label or a feature")
+            }
+            siteIndex = try column(siteColumn)
+        } else {
+            siteIndex = nil
+        }
         var numericColumns: [Int] = [], categoricalColumns: [(index: Int, feature: TabularSchema.Feature)] = []
         for feature in schema.features {
             let index = try column(feature.name)
@@ -75,7 +91,7 @@ public struct TabularTable: Sendable {
         }
         let missingTokens = Set(schema.missingTokens + [""])
 
-        var numeric: [[Double?]] = [], categorical: [[Int?]] = [], labels: [Int32] = []
+        var numeric: [[Double?]] = [], categorical: [[Int?]] = [], labels: [Int32] = [], sites: [String] = []
         for record in records.dropFirst() {
             let row = record.line
             guard record.fields.count == names.count else {
@@ -86,6 +102,11 @@ public struct TabularTable: Sendable {
                 guard missingTokens.contains(field) else { return field }
                 if schema.missing == .reject { throw .missingValue(file: file, row: row, column: names[index]) }
                 return nil
+            }
+            if let siteIndex {
+                let site = record.fields[siteIndex].trimmingCharacters(in: .whitespaces)
+                if missingTokens.contains(site) { throw .missingValue(file: file, row: row, column: names[siteIndex]) }
+                sites.append(site)
             }
             let labelText = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
             if missingTokens.contains(labelText) { throw .missingValue(file: file, row: row, column: schema.label) }
@@ -123,7 +144,29 @@ public struct TabularTable: Sendable {
             labels.append(label)
         }
         guard !labels.isEmpty else { throw .noRows(file: file) }
-        return TabularTable(schema: schema, file: file, numeric: numeric, categorical: categorical, labels: labels)
+        return TabularTable(
+            schema: schema, file: file, numeric: numeric, categorical: categorical, labels: labels,
+            sites: siteIndex == nil ? nil : sites)
+    }
+
+    /// The rows at `indices`, in that order, as a table of their own (one participant's share).
+    ///
+    /// - Precondition: every index is in `0..<count`.
+    public func rows(_ indices: some Collection<Int>) -> TabularTable {
+        TabularTable(
+            schema: schema, file: file, numeric: indices.map { numeric[$0] },
+            categorical: indices.map { categorical[$0] }, labels: indices.map { labels[$0] },
+            sites: sites.map { sites in indices.map { sites[$0] } })
+    }
+
+    /// The tables' rows one after the other (the pooled data of a central baseline).
+    ///
+    /// - Precondition: `tables` is not empty and all were read against the same schema.
+    public static func concatenating(_ tables: [TabularTable]) -> TabularTable {
+        TabularTable(
+            schema: tables[0].schema, file: tables[0].file, numeric: tables.flatMap(\.numeric),
+            categorical: tables.flatMap(\.categorical), labels: tables.flatMap(\.labels),
+            sites: tables.allSatisfy { $0.sites != nil } ? tables.flatMap { $0.sites ?? [] } : nil)
     }
 
     /// The counts, sums and sums of squares of the numeric features: this node's share of the federated pre-round.
