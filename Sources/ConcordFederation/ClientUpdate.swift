@@ -1,3 +1,5 @@
+import ConcordNN
+
 /// What the coordinator asks of a participant for one round of training.
 public struct FitInstruction: Sendable, Equatable, Codable {
     /// The round number, from 1.
@@ -39,6 +41,10 @@ public struct FitConfig: Sendable, Equatable, Codable {
     /// Whether to report the mean loss gradient over the local data at the global parameters
     /// (SCAFFOLD's option I control variate), at the cost of one more pass over the data.
     public var reportsGradient: Bool
+    /// Record-level differential privacy: when set, local training is DP-SGD (per-record clipping, noise and
+    /// Poisson sampling of the records, Abadi et al. 2016) instead of mini-batch SGD; the batch size and the
+    /// local epochs' shuffling then do not apply, and each epoch is round(1/q) steps.
+    public var recordPrivacy: DPSGDConfiguration?
 
     /// Creates a configuration.
     public init(
@@ -53,6 +59,7 @@ public struct FitConfig: Sendable, Equatable, Codable {
         self.clipNorm = clipNorm
         self.privacy = nil
         self.reportsGradient = false
+        self.recordPrivacy = nil
     }
 }
 
