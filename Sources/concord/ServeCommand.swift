@@ -87,6 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
         if !secureAggregation.dropouts.isEmpty {
             throw ValidationError("--dropout simulates dropouts in `concord simulate`; a real federation has its own")
         }
+        if privacy.level == .record {
+            throw ValidationError(
+                "--dp-level record runs in `concord simulate` only for now: the wire does not carry DP-SGD settings yet"
+            )
+        }
     }
 
     func run() async throws {
