@@ -82,4 +82,14 @@ struct RecordPrivacyAccountingTests {
         #expect(sampler.next() != sampler.next())
         #expect(throws: PrivacyError.self) { try RecordPrivacyAccountant(delta: 0) }
     }
+
+    @Test func theKeystreamDiffersPerInstanceAndAcrossRefills() {
+        var a = KeystreamRandom(), b = KeystreamRandom()
+        let first = (0..<20_000).map { _ in a.next() }
+        #expect(Set(first).count == first.count)
+        #expect(b.next() != first[0])
+        let ones = first.reduce(0) { $0 + $1.nonzeroBitCount }
+        // 1,280,000 bits: a fair coin's count is within 5 standard deviations (566) of half.
+        #expect(abs(ones - 640_000) < 3000)
+    }
 }
