@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "ConcordPrivacy",
             dependencies: [
-                "ConcordTensor", "ConcordFederation",
+                "ConcordTensor", "ConcordNN", "ConcordFederation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

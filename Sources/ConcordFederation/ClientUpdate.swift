@@ -51,6 +51,10 @@ public struct FitConfig: Sendable, Equatable, Codable {
     /// Whether to report the mean loss gradient over the local data at the global parameters
     /// (SCAFFOLD's option I control variate), at the cost of one more pass over the data.
     public var reportsGradient: Bool
+    /// Record-level differential privacy: when set, local training is DP-SGD (per-record clipping, noise and
+    /// Poisson sampling of the records, Abadi et al. 2016) instead of mini-batch SGD; the batch size and the
+    /// local epochs' shuffling then do not apply, and each epoch is round(1/q) steps.
+    public var recordPrivacy: DPSGDConfiguration?
 
     /// Creates a configuration.
     public init(
@@ -65,6 +69,7 @@ public struct FitConfig: Sendable, Equatable, Codable {
         self.clipNorm = clipNorm
         self.privacy = nil
         self.reportsGradient = false
+        self.recordPrivacy = nil
     }
 }
 

@@ -14,22 +14,31 @@ public struct LocalParticipant: ClientProxy {
     public let id: Int
     let data: any ParticipantData
     let pool: WorkerPool<TrainingWorker>
+    /// The randomness of record-level DP-SGD, for rounds that ask for it (refused without).
+    let recordPrivacy: (any RecordPrivacyRandomness)?
 
     /// Creates a local participant.
-    public init(id: Int, data: any ParticipantData, pool: WorkerPool<TrainingWorker>) {
+    ///
+    /// - Parameter recordPrivacy: the sampling and noise source of record-level DP-SGD; nil refuses such rounds.
+    public init(
+        id: Int, data: any ParticipantData, pool: WorkerPool<TrainingWorker>,
+        recordPrivacy: (any RecordPrivacyRandomness)? = nil
+    ) {
         self.id = id
         self.data = data
         self.pool = pool
+        self.recordPrivacy = recordPrivacy
     }
 
     /// Local training on a borrowed worker; stops early when the round's task is cancelled.
     public func fit(_ instruction: FitInstruction) async throws -> ClientUpdate {
         try Task.checkCancellation()
-        let id = self.id, data = self.data
+        let id = self.id, data = self.data, recordPrivacy = self.recordPrivacy
         return try await pool.withWorker { worker in
             try await worker.run { model, isCancelled in
                 let trainer = ModelTrainer(model: model, training: data.trainingView(of: id))
                 trainer.isCancelled = isCancelled
+                trainer.recordPrivacyRandomness = recordPrivacy
                 return try trainer.fit(instruction)
             }
         }

@@ -15,6 +15,9 @@ public final class ModelTrainer: LocalTrainer {
     public var evaluationData: Dataset?
     /// Checked between steps; training stops with `CancellationError` when it returns true.
     public var isCancelled: () -> Bool = { false }
+    /// The randomness of record-level DP-SGD (``FitConfig/recordPrivacy``); an instruction asking for it is refused
+    /// when there is none.
+    public var recordPrivacyRandomness: (any RecordPrivacyRandomness)?
 
     /// Creates a trainer.
     public init(model: Sequential, trainingData: Dataset, evaluationData: Dataset? = nil) {
@@ -37,6 +40,10 @@ public final class ModelTrainer: LocalTrainer {
     /// Loads the global parameters, runs E epochs of SGD with batch size B (with FedProx's proximal term
     /// and SCAFFOLD's correction when the instruction carries them), returns the new parameters.
     ///
+    /// With ``FitConfig/recordPrivacy`` the epochs are DP-SGD instead (Poisson-sampled steps, per-record clipping,
+    /// noise from ``recordPrivacyRandomness``); the update's `steps` is then the number of noised steps, what the
+    /// participant's accountant composes.
+    ///
     /// - Throws: a layout or model error when the parameters or data do not fit the model;
     ///   `CancellationError` when ``isCancelled`` turns true.
     public func fit(_ instruction: FitInstruction) throws -> ClientUpdate {
@@ -45,6 +52,11 @@ public final class ModelTrainer: LocalTrainer {
         else {
             throw FederationError.invalidConfiguration(
                 "local epochs must be ≥ 1, batch size ≥ 0, learning rate > 0 and μ ≥ 0, got \(config)")
+        }
+        if config.recordPrivacy != nil, config.reportsGradient {
+            throw FederationError.invalidConfiguration(
+                "record-level DP-SGD cannot report the plain mean gradient (scaffold-full's control variate): it "
+                    + "would release the records unprotected; use scaffold or another strategy")
         }
         try model.load(instruction.parameters)
         let optimizer: any Optimizer =
@@ -58,21 +70,60 @@ public final class ModelTrainer: LocalTrainer {
         let batchSize = config.batchSize == 0 ? max(1, count) : config.batchSize
         let gradient = config.reportsGradient ? try meanGradient(batchSize: max(batchSize, 100)) : nil
         var loss = 0.0
-        for _ in 0..<config.localEpochs {
-            loss = try model.trainEpoch(
-                features: trainingData.features, labels: trainingData.labels, targets: trainingData.targets,
-                rows: trainingRows, batchSize: batchSize,
-                optimizer: optimizer, generator: &generator, shouldStop: isCancelled)
+        var steps = config.localEpochs * ((count + batchSize - 1) / batchSize)
+        var metrics: [String: Double] = [:]
+        if let recordPrivacy = config.recordPrivacy {
+            (loss, steps, metrics) = try trainPrivately(recordPrivacy, epochs: config.localEpochs, optimizer: optimizer)
+        } else {
+            for _ in 0..<config.localEpochs {
+                loss = try model.trainEpoch(
+                    features: trainingData.features, labels: trainingData.labels, targets: trainingData.targets,
+                    rows: trainingRows, batchSize: batchSize, optimizer: optimizer, generator: &generator,
+                    shouldStop: isCancelled)
+            }
         }
-        let steps = config.localEpochs * ((count + batchSize - 1) / batchSize)
+        metrics["loss"] = loss
         var update = ClientUpdate(
-            parameters: Parameters(model: model), exampleCount: count, steps: steps,
-            metrics: ["loss": loss])
+            parameters: Parameters(model: model), exampleCount: count, steps: steps, metrics: metrics)
         update.gradient = gradient
         if let clipNorm = config.clipNorm {
             try UpdateClipping.clip(&update, around: instruction.parameters, to: clipNorm)
         }
         return update
+    }
+
+    /// E epochs of DP-SGD: the last epoch's loss, the steps taken and the share of sampled records clipped.
+    private func trainPrivately(
+        _ configuration: DPSGDConfiguration, epochs: Int, optimizer: any Optimizer
+    ) throws -> (loss: Double, steps: Int, metrics: [String: Double]) {
+        guard model.loss == .softmaxCrossEntropy, trainingData.targets == nil else {
+            throw FederationError.invalidConfiguration(
+                "record-level DP-SGD trains softmax cross-entropy classifiers only; this model's loss is "
+                    + "\(model.loss.rawValue)")
+        }
+        guard let randomness = recordPrivacyRandomness else {
+            throw FederationError.invalidConfiguration(
+                "the round asks for record-level DP-SGD and this participant has no secure source of noise for it")
+        }
+        do {
+            try configuration.validate()
+        } catch {
+            throw FederationError.invalidConfiguration(error.description)
+        }
+        var sampler = randomness.makeSampler()
+        var noise = randomness.makeNoise()
+        var loss = 0.0, steps = 0, examples = 0, clipped = 0
+        for _ in 0..<epochs {
+            let epoch = try model.trainEpochDPSGD(
+                features: trainingData.features, labels: trainingData.labels, rows: trainingRows,
+                configuration: configuration, optimizer: optimizer, sampler: &sampler, noise: &noise,
+                shouldStop: isCancelled)
+            loss = epoch.loss
+            steps += epoch.steps
+            examples += epoch.examples
+            clipped += epoch.clipped
+        }
+        return (loss, steps, ["clipped_fraction": examples == 0 ? 0 : Double(clipped) / Double(examples)])
     }
 
     /// The mean loss gradient over the training data at the model's current parameters, in layout order.

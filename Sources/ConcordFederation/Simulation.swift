@@ -92,12 +92,15 @@ public struct Simulation: Sendable {
     ///     then be wrapped to speak its protocol.
     ///   - configuration: the coordinator's configuration as a run plan builds it (the same builder a federation
     ///     uses); nil derives it from `settings`.
+    ///   - recordPrivacy: the sampling and noise source of record-level DP-SGD at every participant; nil refuses
+    ///     rounds that ask for it.
     /// - Throws: a model or configuration error.
     public init(
         settings: SimulationSettings, data: any ParticipantData, test: any HeldOutData,
         strategy: (any Strategy)? = nil, resuming checkpoint: Checkpoint? = nil,
         wrap: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
-        secureSummation: (any SecureSummation)? = nil, configuration: CoordinatorConfiguration? = nil
+        secureSummation: (any SecureSummation)? = nil, configuration: CoordinatorConfiguration? = nil,
+        recordPrivacy: (any RecordPrivacyRandomness)? = nil
     ) throws {
         guard settings.concurrency >= 1 else { throw FederationError.invalidConfiguration("concurrency must be ≥ 1") }
         guard settings.evalEvery >= 0 else { throw FederationError.invalidConfiguration("evalEvery must be ≥ 0") }
@@ -122,7 +125,7 @@ public struct Simulation: Sendable {
         let data: any ParticipantData =
             settings.attack == .labelFlip ? LabelFlippedData(honest: data, attackers: attackers) : data
         let participants: [any ClientProxy] = (0..<data.participantCount).map { id in
-            let honest = LocalParticipant(id: id, data: data, pool: pool)
+            let honest = LocalParticipant(id: id, data: data, pool: pool, recordPrivacy: recordPrivacy)
             let participant: any ClientProxy
             if let attack = settings.attack, attack.poisonsModel, attackers.contains(id) {
                 participant = AttackingClient(honest: honest, attack: attack)

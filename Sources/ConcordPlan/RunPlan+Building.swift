@@ -3,7 +3,8 @@ import ConcordNN
 import ConcordPrivacy
 
 extension RunPlan {
-    /// The strategy, ready for the first round, wrapped in DP-FedAvg when the plan asks for differential privacy.
+    /// The strategy, ready for the first round, wrapped in DP-FedAvg when the plan asks for user-level differential
+    /// privacy; at record level its instructions ask every participant for DP-SGD instead.
     ///
     /// With secure aggregation participants clip their own updates (the coordinator sees only the sum).
     /// - Throws: ``PlanError/invalid(field:problem:)`` for a strategy that cannot be read, a clip norm adaptive
@@ -16,11 +17,14 @@ extension RunPlan {
         } catch {
             throw PlanError.invalid(field: "strategy", problem: "cannot be read: \(error)")
         }
+        var localTraining = LocalTraining(
+            epochs: local.epochs, batchSize: local.batchSize, learningRate: local.learningRate)
+        localTraining.recordPrivacy = dp?.recordPrivacy
         let inner = specification.make(
-            local: LocalTraining(epochs: local.epochs, batchSize: local.batchSize, learningRate: local.learningRate),
-            serverLearningRate: strategy.serverLearningRate, serverMomentum: strategy.serverMomentum,
-            stragglerFraction: strategy.stragglers)
-        guard let dp else { return inner }
+            local: localTraining, serverLearningRate: strategy.serverLearningRate,
+            serverMomentum: strategy.serverMomentum, stragglerFraction: strategy.stragglers)
+        // Record-level privacy is each participant's own DP-SGD: the coordinator adds no noise.
+        guard let dp, dp.resolvedLevel == .user else { return inner }
         let m = fraction * Double(participants)
         let clipping: ClippingPolicy
         if dp.adaptive {

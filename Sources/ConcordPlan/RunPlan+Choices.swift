@@ -63,12 +63,20 @@ extension RunPlan {
         public var delta: Double
         /// The ε budget the run stops before exceeding; nil for none.
         public var epsilonBudget: Double?
+        /// Whom the guarantee protects: a participant's whole data (user level, the default when nil) or each
+        /// record of it (record level: DP-SGD at every participant, with `noise_multiplier` and `clip` per record).
+        public var level: DPLevel?
+        /// The per-record sampling rate q of record-level DP-SGD; nil at user level.
+        public var recordSamplingRate: Double?
 
         /// Describes differential privacy; the defaults are `--dp-…`'s.
         public init(
             noiseMultiplier: Double, clip: Double, adaptive: Bool = false, targetQuantile: Double = 0.5,
-            clientSide: Bool = false, delta: Double = 1e-5, epsilonBudget: Double? = nil
+            clientSide: Bool = false, delta: Double = 1e-5, epsilonBudget: Double? = nil, level: DPLevel? = nil,
+            recordSamplingRate: Double? = nil
         ) {
+            self.level = level
+            self.recordSamplingRate = recordSamplingRate
             self.noiseMultiplier = noiseMultiplier
             self.clip = clip
             self.adaptive = adaptive
@@ -81,7 +89,8 @@ extension RunPlan {
         enum CodingKeys: String, CodingKey {
             case clip, adaptive, delta
             case noiseMultiplier = "noise_multiplier", targetQuantile = "target_quantile"
-            case clientSide = "client_side", epsilonBudget = "epsilon_budget"
+            case clientSide = "client_side", epsilonBudget = "epsilon_budget", level
+            case recordSamplingRate = "record_sampling_rate"
         }
     }
 

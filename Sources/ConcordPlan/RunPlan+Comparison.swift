@@ -82,7 +82,8 @@ extension RunPlan {
                 ("dp.noise_multiplier", "\(dp.noiseMultiplier)"), ("dp.clip", "\(dp.clip)"),
                 ("dp.adaptive", "\(dp.adaptive)"), ("dp.target_quantile", "\(dp.targetQuantile)"),
                 ("dp.client_side", "\(dp.clientSide)"), ("dp.delta", "\(dp.delta)"),
-                ("dp.epsilon_budget", text(dp.epsilonBudget)),
+                ("dp.epsilon_budget", text(dp.epsilonBudget)), ("dp.level", dp.resolvedLevel.rawValue),
+                ("dp.record_sampling_rate", text(dp.recordSamplingRate)),
             ]
         } else {
             fields.append(("dp", "off"))

@@ -66,6 +66,7 @@ extension RunPlan.DPChoice {
         if let epsilonBudget, !(epsilonBudget > 0) {
             throw .invalid(field: "dp.epsilon_budget", problem: "must be positive")
         }
+        try validateLevel()
     }
 }
 

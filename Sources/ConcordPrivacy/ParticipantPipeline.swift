@@ -12,20 +12,27 @@ public enum ParticipantPipeline {
     /// - Parameters:
     ///   - training: what trains (and clips) on the participant's data.
     ///   - charterCheck: puts the participant behind its own enforcement of a charter; nil for none.
+    ///   - recordAccountant: accounts the participant's record-level DP-SGD steps; nil for none.
     public static func assemble(
-        training: any ClientProxy, charterCheck: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil
+        training: any ClientProxy, charterCheck: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
+        recordAccountant: RecordPrivacyAccountant? = nil
     ) -> any ClientProxy {
-        charterCheck?(training) ?? training
+        let accounted = recordAccountant.map { RecordPrivacyAccounting(training, accountant: $0) } ?? training
+        return charterCheck?(accounted) ?? accounted
     }
 
     /// The participant, with its charter check when given, behind its side of secure aggregation (which serves
     /// plain rounds too).
     ///
-    /// - Parameter dropouts: stages at which it vanishes (simulation only).
+    /// - Parameters:
+    ///   - dropouts: stages at which it vanishes (simulation only).
+    ///   - recordAccountant: accounts the participant's record-level DP-SGD steps; nil for none.
     public static func assembleSecure(
         training: any ClientProxy, charterCheck: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
-        dropouts: SecureAggregationDropouts = .none
+        dropouts: SecureAggregationDropouts = .none, recordAccountant: RecordPrivacyAccountant? = nil
     ) -> SecureAggregatingClient {
-        SecureAggregatingClient(assemble(training: training, charterCheck: charterCheck), dropouts: dropouts)
+        SecureAggregatingClient(
+            assemble(training: training, charterCheck: charterCheck, recordAccountant: recordAccountant),
+            dropouts: dropouts)
     }
 }

@@ -7,8 +7,9 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure this machine: the training engine (default), or secure aggregation (bench secagg).",
-        subcommands: [BenchEngineCommand.self, BenchSecureAggregationCommand.self],
+        abstract:
+            "Measure this machine: the training engine (default), secure aggregation (bench secagg) or DP-SGD (bench dpsgd).",
+        subcommands: [BenchEngineCommand.self, BenchSecureAggregationCommand.self, BenchDPSGDCommand.self],
         defaultSubcommand: BenchEngineCommand.self
     )
 }

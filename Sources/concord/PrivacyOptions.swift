@@ -6,11 +6,30 @@ import ConcordPlan
 struct PrivacyOptions: ParsableArguments {
     @Option(
         name: .customLong("dp-noise-multiplier"),
-        help: "Turn on user-level DP (DP-FedAvg): the noise multiplier z; noise std z·C/m on the mean update.")
+        help: """
+            Turn on DP: the noise multiplier z (user level, DP-FedAvg: noise std z·C/m on the mean update; record \
+            level, DP-SGD: noise std z·C on each step's sum of clipped per-record gradients).
+            """)
     var noiseMultiplier: Double?
 
-    @Option(name: .customLong("dp-clip"), help: "The L2 clip norm C of each update (the initial C with --dp-adaptive).")
+    @Option(
+        name: [.customLong("dp-clip"), .customLong("dp-clip-norm")],
+        help: "The L2 clip norm C of each update (the initial C with --dp-adaptive), or of each record's gradient.")
     var clip: Double?
+
+    @Option(
+        name: .customLong("dp-level"),
+        help: """
+            Whom DP protects: user (a participant's whole data, DP-FedAvg; the default) or record (each record of \
+            it: DP-SGD at every participant, which accounts its own ε; needs --dp-record-sampling-rate).
+            """)
+    var level: RunPlan.DPLevel = .user
+
+    @Option(
+        name: .customLong("dp-record-sampling-rate"),
+        help: "Record level: the probability q with which each record joins a DP-SGD step (an epoch: round(1/q) steps)."
+    )
+    var recordSamplingRate: Double?
 
     @Flag(
         name: .customLong("dp-adaptive"),
@@ -46,7 +65,9 @@ struct PrivacyOptions: ParsableArguments {
 
     func validate() throws {
         guard noiseMultiplier != nil else {
-            if clip != nil || adaptive || clientSide || epsilonBudget != nil {
+            if clip != nil || adaptive || clientSide || epsilonBudget != nil || level != .user
+                || recordSamplingRate != nil
+            {
                 throw ValidationError("the --dp-… options need --dp-noise-multiplier")
             }
             return
@@ -60,8 +81,12 @@ struct PrivacyOptions: ParsableArguments {
         guard let noiseMultiplier, let clip else { return nil }
         return RunPlan.DPChoice(
             noiseMultiplier: noiseMultiplier, clip: clip, adaptive: adaptive, targetQuantile: targetQuantile,
-            clientSide: clientSide, delta: delta, epsilonBudget: epsilonBudget)
+            clientSide: clientSide, delta: delta, epsilonBudget: epsilonBudget,
+            // User level is stored as no level, so the plans of runs made before levels existed still compare.
+            level: level == .user ? nil : level, recordSamplingRate: recordSamplingRate)
     }
 }
 
 extension SamplingMethod: ExpressibleByArgument {}
+
+extension RunPlan.DPLevel: ExpressibleByArgument {}

@@ -196,15 +196,20 @@ struct SimulateCommand: AsyncParsableCommand {
         let governors = governed?.governors ?? [:]
         let dropouts = try secureAggregation.schedule(seed: seed)
         let secure = secureAggregation.enabled
+        let recordPrivacy = plan.dp?.recordPrivacy
+        let recordAccountants = try Self.recordAccountants(
+            recordPrivacy == nil ? 0 : participantCount, delta: privacy.delta)
         // Each participant goes through the pipeline `concord node` uses: charter check → train → clip → mask.
         let wrap: @Sendable (any ClientProxy) -> any ClientProxy = { participant in
             var check: (@Sendable (any ClientProxy) -> any ClientProxy)?
             if let governor = governors[participant.id] {
                 check = { honest in GovernedParticipant(honest: honest, governor: governor) }
             }
+            let accountant = recordAccountants[participant.id]
             return secure
-                ? ParticipantPipeline.assembleSecure(training: participant, charterCheck: check, dropouts: dropouts)
-                : ParticipantPipeline.assemble(training: participant, charterCheck: check)
+                ? ParticipantPipeline.assembleSecure(
+                    training: participant, charterCheck: check, dropouts: dropouts, recordAccountant: accountant)
+                : ParticipantPipeline.assemble(training: participant, charterCheck: check, recordAccountant: accountant)
         }
         let secureSummation = plan.makeSecureSummation()
         var configuration = plan.coordinatorConfiguration(
@@ -212,8 +217,9 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.charterHash = governed?.charter.hash
         let simulation = try Simulation(
             settings: settings, data: federation.participants, test: federation.test, strategy: strategy,
-            wrap: governed == nil && !secure ? nil : wrap, secureSummation: secureSummation,
-            configuration: configuration)
+            wrap: governed == nil && !secure && recordAccountants.isEmpty ? nil : wrap,
+            secureSummation: secureSummation, configuration: configuration,
+            recordPrivacy: recordPrivacy == nil ? nil : SecureRecordPrivacyRandomness())
         if let governed {
             print(
                 "governance: charter \(governed.charter.federation) (\(governed.charter.hash.prefix(16))…) in force; "
@@ -221,7 +227,9 @@ struct SimulateCommand: AsyncParsableCommand {
             await governed.recorder.runStarted(governed.request)
             await simulation.coordinator.observe(with: governed.recorder)
         }
-        if privacy.enabled {
+        if let recordPrivacy {
+            print(Self.recordPrivacyLine(recordPrivacy, delta: privacy.delta))
+        } else if privacy.enabled {
             print(
                 "privacy: DP-FedAvg, \(plan.sampling) sampling"
                     + (plan.sampling == .fixed ? " (accounted without amplification)" : "")
@@ -272,13 +280,18 @@ struct SimulateCommand: AsyncParsableCommand {
             participantEpsilon = try await governance.finish(
                 governed, records: records, model: await simulation.coordinator.parameters)
         }
-        let summary = SimulationReport(
+        var summary = SimulationReport(
             settings: settings, command: self, federation: federation, records: records,
             strategy: strategy.name, attackers: simulation.attackers,
             stoppedByBudget: stoppedByRefusal,
             privacy: await simulation.coordinator.strategy as? any PrivacyAccounted,
             participantEpsilon: participantEpsilon, wallSeconds: Date().timeIntervalSince(started),
             peakResidentBytes: PeakMemory.residentBytes())
+        if !recordAccountants.isEmpty {
+            summary.recordPrivacy = Nullable(
+                await SimulationReport.RecordPrivacy(recordPrivacy, accountants: recordAccountants))
+            summary.recordPrivacy.value.map { print($0.summary) }
+        }
         print(summary.summaryLine)
         if let report {
             try summary.write(to: report)

@@ -72,6 +72,8 @@ struct SimulationReport: JSONReport {
     var wallSeconds: Double
     /// The process's peak resident memory at the end of the run (VmHWM), in bytes; null where unknown.
     var peakResidentBytes: Nullable<Int>
+    /// Record-level DP-SGD and each participant's ε; null at user level or without DP.
+    var recordPrivacy = Nullable<RecordPrivacy>(nil)
 
     enum CodingKeys: String, CodingKey {
         case command, strategy, attack, attackers, stragglers, sampling, privacy, dataset, model, clients, fraction,
@@ -79,7 +81,7 @@ struct SimulationReport: JSONReport {
         case partition, seed, targetAccuracy = "target_accuracy", evalEvery = "eval_every", concurrency, rounds
         case roundsToTarget = "rounds_to_target", finalTestAccuracy = "final_test_accuracy"
         case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds", overheadSeconds = "overhead_seconds"
-        case wallSeconds = "wall_seconds", peakResidentBytes = "peak_rss_bytes"
+        case wallSeconds = "wall_seconds", peakResidentBytes = "peak_rss_bytes", recordPrivacy = "record_privacy"
     }
 
     init(

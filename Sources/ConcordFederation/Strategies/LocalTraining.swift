@@ -1,3 +1,5 @@
+import ConcordNN
+
 /// What every sampled participant is asked to do locally: E epochs of SGD with batch size B and step η,
 /// with FedProx's proximal weight μ (0 for plain FedAvg).
 public struct LocalTraining: Sendable, Equatable, Codable {
@@ -9,6 +11,8 @@ public struct LocalTraining: Sendable, Equatable, Codable {
     public var learningRate: Float
     /// The proximal weight μ.
     public var proximalMu: Float
+    /// Record-level DP-SGD at every participant, nil for ordinary local SGD.
+    public var recordPrivacy: DPSGDConfiguration?
 
     /// Creates local settings.
     public init(epochs: Int, batchSize: Int, learningRate: Float, proximalMu: Float = 0) {
@@ -25,9 +29,10 @@ public struct LocalTraining: Sendable, Equatable, Codable {
     ) -> [Int: FitInstruction] {
         var instructions: [Int: FitInstruction] = [:]
         for participant in participants {
-            let config = FitConfig(
+            var config = FitConfig(
                 localEpochs: partialEpochs[participant] ?? epochs, batchSize: batchSize, learningRate: learningRate,
                 seed: Seeds.participant(seed, participant), proximalMu: proximalMu)
+            config.recordPrivacy = recordPrivacy
             instructions[participant] = FitInstruction(round: round, parameters: parameters, config: config)
         }
         return instructions

@@ -31,17 +31,21 @@ public final class Conv2D: Layer {
     public var bias: Tensor
     /// The activation applied to the output.
     public let activation: Activation
-    private var weightGradient: Tensor
-    private var biasGradient: Tensor
-    private var cachedInput: Tensor?
-    private var output = Tensor.empty
-    private var inputGradient = Tensor.empty
+    var weightGradient: Tensor
+    var biasGradient: Tensor
+    var cachedInput: Tensor?
+    var output = Tensor.empty
+    var inputGradient = Tensor.empty
     /// im2col rows (one chunk of images, or the whole batch when it is small), then gradient scratch.
-    private var columns: [Float] = []
+    var columns: [Float] = []
     /// Whether `columns` still holds the whole batch's im2col from the training forward pass.
-    private var columnsHoldBatch = false
+    var columnsHoldBatch = false
     /// The activation gradient of one chunk.
-    private var chunkGradient: [Float] = []
+    var chunkGradient: [Float] = []
+    /// The per-example output gradients (before the activation) a per-example backward pass keeps for clipping.
+    var perExampleDelta = Tensor.empty
+    /// One example's weight gradient, [outChannels, patch], formed to measure its norm.
+    var exampleWeightGradient: [Float] = []
     /// Bytes of im2col rows formed at once: small enough to stay in the core's L2 cache.
     var chunkBytes = 1 << 20
     /// A batch whose whole im2col fits in this many bytes is formed once and reused by the backward pass.
@@ -104,13 +108,13 @@ public final class Conv2D: Layer {
     }
 
     /// Images per chunk: the whole batch when its im2col is small, else what fits the cache budget.
-    private func imagesPerChunk(_ g: ConvolutionGeometry, batch: Int) -> Int {
+    func imagesPerChunk(_ g: ConvolutionGeometry, batch: Int) -> Int {
         let bytesPerImage = max(1, g.outputPixels * g.patchSize * MemoryLayout<Float>.size)
         if batch * bytesPerImage <= wholeBatchBytes { return max(1, batch) }
         return max(1, min(batch, chunkBytes / bytesPerImage))
     }
 
-    private func reserve(_ buffer: inout [Float], _ count: Int) {
+    func reserve(_ buffer: inout [Float], _ count: Int) {
         if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
     }
 

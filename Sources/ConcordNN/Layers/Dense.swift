@@ -15,12 +15,14 @@ public final class Dense: Layer {
     public var bias: Tensor
     /// The activation applied to the output.
     public let activation: Activation
-    private var weightGradient: Tensor
-    private var biasGradient: Tensor
-    private var cachedInput: Tensor?
-    private var output = Tensor.empty
-    private var inputGradient = Tensor.empty
-    private var preActivationGradient = Tensor.empty
+    var weightGradient: Tensor
+    var biasGradient: Tensor
+    var cachedInput: Tensor?
+    var output = Tensor.empty
+    var inputGradient = Tensor.empty
+    var preActivationGradient = Tensor.empty
+    /// The per-example output gradients (before the activation) a per-example backward pass keeps for clipping.
+    var perExampleDelta = Tensor.empty
 
     /// Creates a dense layer initialised like PyTorch's `Linear`.
     public init(

@@ -1,0 +1,66 @@
+import ConcordNN
+import ConcordPrivacy
+import Foundation
+
+extension SimulationReport {
+    /// Record-level DP-SGD in a report: the settings every participant trained with and the ε each accounted.
+    struct RecordPrivacy: Encodable {
+        var delta: Double
+        var noiseMultiplier: Double
+        var clipNorm: Double
+        var samplingRate: Double
+        /// Each participant's ε at δ, by id.
+        var participantsEpsilon: [String: Double]
+        /// Each participant's DP-SGD steps, by id.
+        var participantsSteps: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case delta, noiseMultiplier = "noise_multiplier", clipNorm = "clip_norm"
+            case samplingRate = "record_sampling_rate", participantsEpsilon = "participants_epsilon"
+            case participantsSteps = "participants_steps"
+        }
+
+        /// Reads every participant's accountant.
+        init?(_ configuration: DPSGDConfiguration?, accountants: [Int: RecordPrivacyAccountant]) async {
+            guard let configuration, let any = accountants.values.first else { return nil }
+            delta = any.delta
+            noiseMultiplier = configuration.noiseMultiplier
+            clipNorm = configuration.clipNorm
+            samplingRate = configuration.samplingRate
+            participantsEpsilon = [:]
+            participantsSteps = [:]
+            for (id, accountant) in accountants {
+                participantsEpsilon["\(id)"] = await accountant.epsilon
+                participantsSteps["\(id)"] = await accountant.steps
+            }
+        }
+
+        /// One line per participant: its ε at δ and its steps.
+        var summary: String {
+            let ids = participantsEpsilon.keys.compactMap(Int.init).sorted()
+            let lines = ids.map { id in
+                let epsilon = participantsEpsilon["\(id)"] ?? .infinity
+                return "  participant \(id): ε = \(String(format: "%.3f", epsilon)) after "
+                    + "\(participantsSteps["\(id)"] ?? 0) DP-SGD steps"
+            }
+            return (["record-level privacy at δ=\(delta) (each participant's own accountant):"] + lines)
+                .joined(separator: "\n")
+        }
+    }
+}
+
+extension SimulateCommand {
+    /// One accountant per participant, for record-level DP.
+    static func recordAccountants(_ count: Int, delta: Double) throws -> [Int: RecordPrivacyAccountant] {
+        var accountants: [Int: RecordPrivacyAccountant] = [:]
+        for id in 0..<count { accountants[id] = try RecordPrivacyAccountant(delta: delta) }
+        return accountants
+    }
+
+    /// What the run's record-level privacy is, printed before it starts.
+    static func recordPrivacyLine(_ configuration: DPSGDConfiguration, delta: Double) -> String {
+        "privacy: record-level DP-SGD (Abadi et al. 2016) at every participant: q=\(configuration.samplingRate), "
+            + "σ=\(configuration.noiseMultiplier), C=\(configuration.clipNorm), "
+            + "\(configuration.stepsPerEpoch) steps per local epoch; each participant accounts its own ε at δ=\(delta)"
+    }
+}
