@@ -155,4 +155,35 @@ struct NodeGovernanceTests {
             UpdateAttestation(charterHash: charter.hash, participant: "p", round: 1, updateHash: hash)
                 .problem(with: receipt, key: Self.identity.publicKey) == nil)
     }
+
+    @Test(
+        "Tools/verify_concord.py checks update receipts as Concord does",
+        .enabled(if: Python.available(module: "cryptography"), "needs python3 with the cryptography package"))
+    func thePythonVerifierChecksUpdateReceipts() async throws {
+        let (folder, charter) = try Self.folder(cap: 6)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let update = ClientUpdate(parameters: .zeros(Self.layout), exampleCount: 5)
+        let hash = AuditRecorder.hash(update.parameters)
+        let receipt = try node(in: folder).receipt(for: update, instruction: instruction(round: 1, charter: charter))
+        let forged = try UpdateAttestation(charterHash: charter.hash, participant: "p", round: 1, updateHash: hash)
+            .sign(with: .simulated(seed: 9, participant: "p"))
+        let logs: [(String, Signature?, Int?)] = [
+            ("good.jsonl", try Signature(rawRepresentation: receipt.signature), nil),
+            ("forged.jsonl", try Signature(rawRepresentation: forged.signature), 1),
+            ("missing.jsonl", nil, 1),
+        ]
+        try Data((charter.canonicalValue.canonicalText + "\n").utf8).write(to: folder.appendingPathComponent("charter.json"))
+        for (name, signature, failing) in logs {
+            let log = try log(charter: charter, receipt: signature, updateHash: hash)
+            #expect(AuditVerifier.verify(log, keys: charter.trustedKeys).failure?.index == failing, "\(name)")
+            try log.jsonLines.write(to: folder.appendingPathComponent(name))
+            let python = try PythonVerifierTests.run(["audit", name, "--charter-json", "charter.json"], in: folder)
+            if let failing {
+                #expect(python.status == 1, "\(name): \(python.output)")
+                #expect(python.output.contains("INVALID: entry \(failing) (line \(failing + 1))"), "\(name): \(python.output)")
+            } else {
+                #expect(python.status == 0, "\(name): \(python.output)")
+            }
+        }
+    }
 }
