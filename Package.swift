@@ -155,6 +155,7 @@ let package = Package(
             name: "ConcordServerTests",
             dependencies: [
                 "ConcordServer", "ConcordPlan", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
+                "ConcordGovernance",
             ]
         ),
         .testTarget(

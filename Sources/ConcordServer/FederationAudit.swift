@@ -28,20 +28,16 @@ public actor FederationAudit: RoundObserver {
     /// Opens the run's log: reads the lines stored so far, or starts the log with the run's `run_started` entry.
     ///
     /// - Parameters:
-    ///   - coordinator: the coordinator's signing identity; its public key must be the charter's coordinator key.
+    ///   - coordinator: the coordinator's signing identity, the charter's coordinator key (``CoordinatorGovernance``
+    ///     checks it).
     ///   - names: participant names by federation id (the configuration's order).
     ///   - exportPath: where the log is written as JSON lines after every change; nil for the store only.
-    /// - Throws: ``ConcordGovernance/GovernanceFailure`` for a key that is not the charter's, a stored log that is
-    ///   not this charter's or does not verify; the store's errors.
-    public init(
+    /// - Throws: ``ConcordGovernance/GovernanceFailure`` for a stored log that is not this charter's or does not
+    ///   verify; the store's errors.
+    init(
         charter: Charter, coordinator: SigningIdentity, request: RunRequest, store: any RunStore, runID: Int64,
         names: [Int: String], exportPath: String?
     ) throws {
-        guard coordinator.publicKey == charter.coordinator.publicKey else {
-            throw GovernanceFailure(
-                "the signing key is not the coordinator's key in the charter ('\(charter.coordinator.name)'); give the "
-                    + "key whose public half was put in the charter")
-        }
         self.charter = charter
         self.coordinator = coordinator
         self.store = store
