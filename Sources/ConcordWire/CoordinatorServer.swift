@@ -76,7 +76,6 @@ public final class CoordinatorServer: Sendable {
     /// Shuts down gracefully and waits for `serving` (the task running ``serve()``) to end; after `grace`
     /// it is cancelled (see ``GracefulShutdown``).
     public func shutDown(serving: Task<Void, any Error>, grace: Duration = .seconds(5)) async {
-        stop()
-        await GracefulShutdown.wait(for: serving, grace: grace)
+        await GracefulShutdown.shutDown(server, serving: serving, grace: grace)
     }
 }

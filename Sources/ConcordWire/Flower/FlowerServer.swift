@@ -63,7 +63,6 @@ public final class FlowerServer: Sendable {
 
     /// Shuts down gracefully and waits for `serving` to end; after `grace` it is cancelled.
     public func shutDown(serving: Task<Void, any Error>, grace: Duration = .seconds(5)) async {
-        stop()
-        await GracefulShutdown.wait(for: serving, grace: grace)
+        await GracefulShutdown.shutDown(server, serving: serving, grace: grace)
     }
 }
