@@ -107,11 +107,8 @@ public actor FederationAudit: RoundObserver {
 
     /// Starts the round's entries afresh (a retried round records only its last try).
     public func roundConfigured(round: Int, participants: [Int], instructions: [Int: FitInstruction]) {
-        let mechanism = instructions.values.first?.config.privacy
         pending = [
-            .roundConfigured(
-                round: round, samplingRate: mechanism?.samplingRate ?? 1, noiseMultiplier: mechanism?.noiseMultiplier,
-                clipNorm: mechanism?.clipNorm, delta: mechanism?.delta ?? charter.privacy.maxDelta),
+            .roundConfigured(round: round, instructions: instructions, delta: charter.privacy.maxDelta),
             .participantsChosen(round: round, participants: participants),
         ]
     }

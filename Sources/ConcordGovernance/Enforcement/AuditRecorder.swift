@@ -48,11 +48,7 @@ public actor AuditRecorder: RoundObserver {
 
     /// Records the round's mechanism and participants.
     public func roundConfigured(round: Int, participants: [Int], instructions: [Int: FitInstruction]) {
-        let mechanism = instructions.values.first?.config.privacy
-        append(
-            .roundConfigured(
-                round: round, samplingRate: mechanism?.samplingRate ?? 1, noiseMultiplier: mechanism?.noiseMultiplier,
-                clipNorm: mechanism?.clipNorm, delta: mechanism?.delta ?? charter.privacy.maxDelta))
+        append(.roundConfigured(round: round, instructions: instructions, delta: charter.privacy.maxDelta))
         append(.participantsChosen(round: round, participants: participants))
     }
 
