@@ -32,6 +32,22 @@ final class BackgroundProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// `kill -9` of a `concord serve` at a random instant of round `round + 1` of `rounds`: once its log
+    /// shows round `round` committed, after a random part of the time that round took (the `[0.22 s]` it
+    /// prints). Picking the round from the log, not a clock, keeps the kill mid-run on a fast machine too;
+    /// `round` must leave at least two rounds to go. Returns false, killing nothing, when round `round` never
+    /// showed within `timeout` seconds.
+    func killMidRun(after round: Int, of rounds: Int, timeout: Double) async -> Bool {
+        precondition(round >= 1 && round <= rounds - 2, "a kill after round \(round) of \(rounds) may come after the end")
+        let marker = "round \(round)/\(rounds):"
+        guard await waitFor(marker, timeout: timeout) else { return false }
+        let line = output.split(separator: "\n").first { $0.contains(marker) } ?? ""
+        let took = line.firstMatch(of: /\[([0-9.]+) s\]/).flatMap { Double($0.1) } ?? 0.1
+        try? await Task.sleep(for: .seconds(Double.random(in: 0..<max(took, 0.01))))
+        kill()
+        return true
+    }
+
     /// Waits for the process to end, at most `timeout` seconds; kills it if it does not.
     @discardableResult
     func wait(timeout: Double) async -> Int32? {

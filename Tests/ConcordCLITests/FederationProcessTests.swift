@@ -110,11 +110,10 @@ struct FederationProcessTests {
         _ = try federation.configure(rounds: 8)
         var (coordinator, port) = try await federation.serve(log: "serve-1.log")
         let nodes = try Self.names.map { try federation.node($0, port: port) }
-        #expect(await coordinator.waitFor("round 1/8", timeout: 120), "\(coordinator.output)")
         // kill -9 at a random moment of the run, then start it again with the same configuration, on the
         // port the nodes know.
-        try await Task.sleep(for: .microseconds(Int.random(in: 0..<1_500_000)))
-        coordinator.kill()
+        #expect(
+            await coordinator.killMidRun(after: Int.random(in: 1...6), of: 8, timeout: 120), "\(coordinator.output)")
         #expect(!coordinator.output.contains("round 8/8"), "the run ended before the kill; the test proves nothing")
         (coordinator, port) = try await federation.serve(log: "serve-2.log", port: port)
         #expect(await coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
