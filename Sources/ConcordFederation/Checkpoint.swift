@@ -23,7 +23,8 @@ public struct Checkpoint: Sendable, Equatable, Codable {
         self.history = history
     }
 
-    /// The checkpointed strategy, decoded as the type of `template`.
+    /// The checkpointed strategy, decoded as the type of `template`, with what `template` holds that a checkpoint
+    /// never stores (``Strategy/resuming(_:)``).
     ///
     /// - Throws: ``FederationError/invalidConfiguration(_:)`` when the state is not that type's.
     public func strategy<S: Strategy>(like template: S) throws -> S {
@@ -32,7 +33,7 @@ public struct Checkpoint: Sendable, Equatable, Codable {
                 "the checkpoint holds a \(strategyType), not a \(Self.typeName(of: template))")
         }
         do {
-            return try Self.decoder.decode(S.self, from: strategyState)
+            return template.resuming(try Self.decoder.decode(S.self, from: strategyState))
         } catch {
             throw FederationError.invalidConfiguration(
                 "the checkpoint's strategy state is not a \(S.self)'s: \(error)")

@@ -92,11 +92,18 @@ public protocol Strategy: Sendable, Codable {
 
     /// Combines participants' evaluations (weighted by example count by default).
     func aggregateEvaluate(round: Int, results: [(participant: Int, result: EvaluationResult)]) -> EvaluationResult?
+
+    /// The strategy to resume with: `checkpointed`, decoded from a ``Checkpoint``, with what this one (the run's,
+    /// as configured) holds that a checkpoint never stores, such as a secret. By default `checkpointed` itself.
+    func resuming(_ checkpointed: Self) -> Self
 }
 
 extension Strategy {
     /// The type's name.
     public var name: String { String(describing: Self.self) }
+
+    /// A checkpoint holds all of the strategy.
+    public func resuming(_ checkpointed: Self) -> Self { checkpointed }
 
     /// Not known to be a weighted sum unless the strategy says so.
     public var aggregatesWeightedSum: Bool { false }

@@ -6,11 +6,13 @@ extension RunPlan {
     /// The strategy, ready for the first round, wrapped in DP-FedAvg when the plan asks for user-level differential
     /// privacy; at record level its instructions ask every participant for DP-SGD instead.
     ///
-    /// With secure aggregation participants clip their own updates (the coordinator sees only the sum).
+    /// With secure aggregation participants clip their own updates (the coordinator sees only the sum). A
+    /// federation passes its run's `noiseKey` (from its store) so that a resumed run noises each round as the
+    /// interrupted one would have; without one the noise comes from the operating system.
     /// - Throws: ``PlanError/invalid(field:problem:)`` for a strategy that cannot be read, a clip norm adaptive
     ///   clipping cannot start from, or a privacy setting the ledger refuses; a strategy that differential
     ///   privacy cannot wrap is refused by ``ConcordPrivacy/DifferentiallyPrivate``.
-    public func makeStrategy() throws -> any Strategy {
+    public func makeStrategy(noiseKey: RunNoiseKey? = nil) throws -> any Strategy {
         let specification: StrategySpecification
         do {
             specification = try StrategySpecification(parsing: strategy.name)
@@ -40,10 +42,12 @@ extension RunPlan {
         }
         let ledger = try PrivacyLedger(delta: dp.delta, epsilonBudget: dp.epsilonBudget)
         func wrap<S: Strategy>(_ inner: S) throws -> any Strategy {
-            try DifferentiallyPrivate(
+            var wrapped = try DifferentiallyPrivate(
                 inner, noiseMultiplier: dp.noiseMultiplier, clipping: clipping,
                 clientSide: dp.clientSide || secureAggregation != nil, expectedParticipants: m,
                 accountingSamplingRate: sampling == .poisson ? fraction : 1, ledger: ledger)
+            wrapped.noiseKey = noiseKey
+            return wrapped
         }
         return try wrap(inner)
     }

@@ -20,7 +20,8 @@ import ConcordFederation
 /// multiplier z is then split between the updates and the count of unclipped updates, and z, the
 /// whole round's, is what the ledger accounts.
 ///
-/// Noise comes from the operating system's cryptographically secure generator; it is never seeded.
+/// Noise comes from the operating system's cryptographically secure generator, or, given the run's
+/// ``noiseKey``, from a keystream of that secret key and the round; it is never seeded.
 /// Every round releases a noised aggregate, even one in which no participant answered, so that whether
 /// a round happened reveals nothing about who took part.
 public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
@@ -39,6 +40,21 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
     public let accountingSamplingRate: Double
     /// The privacy spent so far and the budget.
     public private(set) var ledger: PrivacyLedger
+    /// The run's noise key (a federation's, kept in its store): each round's noise is then a function of it and
+    /// the round, so a resumed run releases what an uninterrupted one would. Nil draws from the operating system.
+    public var noiseKey: RunNoiseKey?
+
+    private enum CodingKeys: String, CodingKey {
+        // The noise key is a secret: it stays out of checkpoints (``resuming(_:)`` puts it back).
+        case inner, noiseMultiplier, clipping, clientSide, expectedParticipants, accountingSamplingRate, ledger
+    }
+
+    /// The checkpointed strategy with this one's noise key.
+    public func resuming(_ checkpointed: Self) -> Self {
+        var resumed = checkpointed
+        resumed.noiseKey = noiseKey
+        return resumed
+    }
 
     /// Wraps a strategy.
     ///
@@ -127,6 +143,9 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
         round: Int, current: Parameters, results: [FitResult],
         failures: [ParticipantFailure]
     ) throws -> AggregateResult {
+        if var noise = noiseKey?.noise(round: round) {
+            return try aggregate(round: round, current: current, results: results, failures: failures, noise: &noise)
+        }
         var noise = SecureGaussianNoise()
         return try aggregate(round: round, current: current, results: results, failures: failures, noise: &noise)
     }
@@ -151,9 +170,15 @@ public struct DifferentiallyPrivate<Inner: Strategy>: Strategy {
             throw FederationError.layoutMismatch(
                 "a sum of \(sum.weightedDelta.count) values for \(current.count) parameters")
         }
+        let unclipped = Int(sum.counts["unclipped"] ?? 0)
+        if var noise = noiseKey?.noise(round: round) {
+            return try release(
+                round: round, current: current, sum: sum.weightedDelta, unclipped: unclipped,
+                participants: sum.participants.count, metrics: [:], failures: failures, noise: &noise)
+        }
         var noise = SecureGaussianNoise()
         return try release(
-            round: round, current: current, sum: sum.weightedDelta, unclipped: Int(sum.counts["unclipped"] ?? 0),
+            round: round, current: current, sum: sum.weightedDelta, unclipped: unclipped,
             participants: sum.participants.count, metrics: [:], failures: failures, noise: &noise)
     }
 

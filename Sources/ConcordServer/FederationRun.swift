@@ -2,6 +2,7 @@ import ConcordData
 import ConcordFederation
 import ConcordNN
 import ConcordPlan
+import ConcordPrivacy
 import ConcordStore
 import ConcordWire
 import Foundation
@@ -27,7 +28,8 @@ public struct FederationRun: Sendable {
     public let plan: RunPlan
     /// Fields of the plan whose change a resume accepts (each one of ``PlanDifference/safeFields``).
     public let acceptChanged: Set<String>
-    /// The strategy, built from the plan (wrapped in differential privacy when it asks).
+    /// The strategy, built from the plan (wrapped in differential privacy when it asks); the rounds run it with the
+    /// run's noise key from the store.
     public let strategy: any Strategy
     /// Secure aggregation, when the plan asks for it.
     public let secureSummation: (any SecureSummation)?
@@ -151,6 +153,10 @@ public struct FederationRun: Sendable {
                 }
                 // A run stored without a seed was created before seeds were stored, when the default was 1.
                 let seed = stored.seed ?? config.seed ?? 1
+                // The strategy as validated when the run was prepared, with the run's noise key (made now, before
+                // anyone can connect, when the run is new).
+                let noiseKey = try plan.dp.map { _ in try RunNoiseKey(bytes: store.noiseKey(run: stored.id)) }
+                let strategy = try plan.makeStrategy(noiseKey: noiseKey)
                 // Checked against the memory budget before anything is allocated: a model too large is refused here,
                 // and the run is marked failed with the reason.
                 let network = try plan.makeModel(inputShape: test.exampleShape, classes: test.classCount, seed: seed)
@@ -170,7 +176,8 @@ public struct FederationRun: Sendable {
                     store: store, live: live, traffic: server.traffic)
                 do {
                     let outcome = try await rounds(
-                        server: server, serving: serving, registry: registry, initial: Parameters(model: network),
+                        server: server, serving: serving, registry: registry, strategy: strategy,
+                        initial: Parameters(model: network),
                         network: network, test: test, store: store, runID: stored.id, seed: seed, live: live,
                         audit: audit)
                     await dashboardServer?.stop()
@@ -210,14 +217,13 @@ public struct FederationRun: Sendable {
     /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
-        initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64,
+        strategy: any Strategy, initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64,
         live: LiveRunStatus, audit: FederationAudit?
     ) async throws -> Outcome {
         let log = self.log
 
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
         let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
-        let strategy = self.strategy
         let (plan, secureSummation) = (self.plan, self.secureSummation)
         /// A coordinator at the last committed round, sampling only the participants not excluded.
         @Sendable func coordinator() throws -> Coordinator {

@@ -112,6 +112,13 @@ public protocol RunStore: Sendable {
     ///
     /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)``.
     func control(run: Int64) throws -> RunControl?
+
+    /// The run's secret key for its differential-privacy noise (32 bytes), drawn from the operating system's
+    /// cryptographically secure generator the first time it is asked for and the same ever after, so a resumed run
+    /// noises each round as the interrupted one would have. It is as secret as the run's updates: nothing shows it.
+    ///
+    /// - Throws: ``StoreError/unknownRun(_:)``, ``StoreError/corrupt(_:)`` for a stored key of another length.
+    func noiseKey(run: Int64) throws -> [UInt8]
 }
 
 extension RunStore {

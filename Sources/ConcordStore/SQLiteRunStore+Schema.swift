@@ -117,6 +117,17 @@ extension SQLiteRunStore {
                     ) WITHOUT ROWID
                     """)
         }
+        // Each run's secret noise key (RunStore.noiseKey), apart from the runs table that status and the dashboard
+        // read.
+        migrator.registerMigration("v7: each run's noise key") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_secrets (
+                        run INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                        noise_key BLOB NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 

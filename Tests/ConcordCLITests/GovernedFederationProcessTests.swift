@@ -48,6 +48,18 @@ struct GovernedFederationProcessTests {
                     """)
         }
 
+        /// The run store's files: the database and SQLite's write-ahead log beside it.
+        var store: [String] { ["run.sqlite", "run.sqlite-wal", "run.sqlite-shm"].map(path) }
+
+        /// Copies the files at `from` over those at `to`, pairwise; a file absent at `from` is absent at `to`.
+        func copy(_ from: [String], to: [String]) throws {
+            let files = FileManager.default
+            for (source, target) in zip(from, to) {
+                try? files.removeItem(atPath: target)
+                if files.fileExists(atPath: source) { try files.copyItem(atPath: source, toPath: target) }
+            }
+        }
+
         /// `concord serve` with differential privacy at z = 2 within the charter.
         func serve(log: String, port: Int? = nil) async throws -> (process: BackgroundProcess, port: Int) {
             try await federation.serve(
@@ -154,12 +166,32 @@ struct GovernedFederationProcessTests {
         try await governed.expectRefused(governed.path("deleted.jsonl"), entry: target, "a deleted entry")
     }
 
-    @Test("the coordinator killed with kill -9 mid-run resumes, and its audit log still verifies, each round once")
+    @Test(
+        "the coordinator killed with kill -9 mid-run resumes: its final model is byte-identical to an uninterrupted run's, and its audit log verifies, each round once"
+    )
     func coordinatorKillKeepsTheLogVerifying() async throws {
         let governed = try await Governed(rounds: 6, gammaCap: 12)
         defer { governed.federation.remove() }
-        var (coordinator, port) = try await governed.serve(log: "serve-1.log")
-        let nodes = try Self.names.map { try governed.node($0, port: port) }
+        // The run as created (its seed and secret noise key in the store), before any node connects: the
+        // uninterrupted run and the interrupted one both start from it.
+        var (coordinator, port) = try await governed.serve(log: "serve-0.log")
+        coordinator.kill()
+        let created = governed.store.map { "\($0).created" }
+        try governed.copy(governed.store, to: created)
+
+        (coordinator, port) = try await governed.serve(log: "serve-uninterrupted.log", port: port)
+        var nodes = try Self.names.map { try governed.node($0, port: port, log: "node-\($0)-uninterrupted.log") }
+        #expect(await coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
+        for node in nodes { #expect(await node.wait(timeout: 30) == 0, "\(node.output)") }
+        let uninterrupted = try governed.federation.finalModel()
+        #expect(try await governed.verify(governed.path("audit.jsonl")).swift.status == 0)
+
+        // The same run again from its creation, with the nodes' ledgers as they were then (none).
+        try governed.copy(created, to: governed.store)
+        for name in Self.names { try? FileManager.default.removeItem(atPath: governed.path("\(name).ledger.json")) }
+        try FileManager.default.removeItem(atPath: governed.path("final.safetensors"))
+        (coordinator, port) = try await governed.serve(log: "serve-1.log", port: port)
+        nodes = try Self.names.map { try governed.node($0, port: port) }
         #expect(
             await coordinator.killMidRun(after: Int.random(in: 1...4), of: 6, timeout: 240), "\(coordinator.output)")
         #expect(!coordinator.output.contains("round 6/6"), "the run ended before the kill; the test proves nothing")
@@ -178,6 +210,8 @@ struct GovernedFederationProcessTests {
         #expect(await coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
         #expect(coordinator.output.contains("resuming run 'test' after round"), "\(coordinator.output)")
         for node in nodes { #expect(await node.wait(timeout: 30) == 0, "\(node.output)") }
+        // The noise of each round is the run's key's: the round the kill interrupted was noised again as before.
+        #expect(try governed.federation.finalModel() == uninterrupted, "the resumed run's final model differs")
         let (swift, python) = try await governed.verify(governed.path("audit.jsonl"))
         #expect(swift.status == 0, "\(swift.stdout)")
         if let python { #expect(python.status == 0, "\(python.text) \(python.stderr)") }

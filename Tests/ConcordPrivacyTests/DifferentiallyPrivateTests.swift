@@ -150,4 +150,40 @@ struct DifferentiallyPrivateTests {
         #expect(restored.ledger == strategy.ledger)
         #expect(restored.ledger.entries.count == 1)
     }
+
+    @Test func aRunsNoiseKeyNoisesEachRoundTheSameWayAndStaysOutOfCheckpoints() throws {
+        let n = 50_000
+        let key = RunNoiseKey()
+        var keyed = try dp(z: 1.3, clip: .fixed(0.8), m: 10)
+        keyed.noiseKey = key
+        let current = Parameters.zeros(layout(n))
+        let zero = try result(0, [Float](repeating: 0, count: n))
+        let first = try keyed.aggregateFit(round: 3, current: current, results: [zero], failures: [])
+        // The round computed again, by another instance with the key (a resumed coordinator): the same release.
+        var again = try dp(z: 1.3, clip: .fixed(0.8), m: 10)
+        again.noiseKey = key
+        #expect(try again.aggregateFit(round: 3, current: current, results: [zero], failures: []).parameters == first.parameters)
+        // Another round, another key, or no key: other noise, of the calibrated size.
+        #expect(try keyed.aggregateFit(round: 4, current: current, results: [zero], failures: []).parameters != first.parameters)
+        var other = try dp(z: 1.3, clip: .fixed(0.8), m: 10)
+        other.noiseKey = RunNoiseKey()
+        #expect(try other.aggregateFit(round: 3, current: current, results: [zero], failures: []).parameters != first.parameters)
+        let values = first.parameters.values.map(Double.init)
+        let sd = (values.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+        #expect(abs(sd / (1.3 * 0.8 / 10) - 1) < 0.02, "σ̂ = \(sd)")
+
+        // A checkpoint never holds the key; the run's strategy puts it back on resume.
+        let checkpoint = try Checkpoint(parameters: current, strategy: keyed, history: [])
+        let stored = String(decoding: checkpoint.strategyState, as: UTF8.self)
+        #expect(!stored.contains("noiseKey") && !stored.contains("\(key.bytes)"), "\(stored)")
+        var template = try dp(z: 1.3, clip: .fixed(0.8), m: 10)
+        template.noiseKey = key
+        #expect(try checkpoint.strategy(like: template).noiseKey == key)
+        #expect(try checkpoint.strategy(like: try dp(z: 1.3, clip: .fixed(0.8), m: 10)).noiseKey == nil)
+    }
+
+    @Test func aNoiseKeyIsThirtyTwoBytes() {
+        #expect(throws: PrivacyError.self) { try RunNoiseKey(bytes: [1, 2, 3]) }
+        #expect(RunNoiseKey() != RunNoiseKey())
+    }
 }

@@ -18,9 +18,20 @@ public struct KeystreamRandom: RandomNumberGenerator {
     private var position = 0
     private static let zeros = Data(count: 64 * 1024)
 
+    /// The key a keyed generator was made with, from which each next key derives; nil for one keyed by the OS.
+    private var derivedFrom: SymmetricKey?
+    private var epoch: UInt64 = 0
+
     /// A generator under a fresh key from the operating system.
     public init() {
         key = Self.freshKey(&system)
+    }
+
+    /// The keystream of `key`: the same words for the same key, as unpredictable as the key to anyone without it.
+    /// Each next key (every 2²⁰ refills) derives from `key` by HKDF-SHA256, so the stream stays a function of it.
+    public init(key: SymmetricKey) {
+        self.key = key
+        derivedFrom = key
     }
 
     private static func freshKey(_ system: inout SystemRandomBuffer) -> SymmetricKey {
@@ -41,7 +52,12 @@ public struct KeystreamRandom: RandomNumberGenerator {
         position = 0
         // 4,096 blocks per refill: rekey long before the 2³²-block counter space of one key.
         if counter >= 1 << 20 {
-            key = Self.freshKey(&system)
+            epoch += 1
+            key =
+                derivedFrom.map {
+                    HKDF<SHA256>.deriveKey(
+                        inputKeyMaterial: $0, info: Data("concord keystream epoch \(epoch)".utf8), outputByteCount: 32)
+                } ?? Self.freshKey(&system)
             counter = 0
         }
         var nonce = [UInt8](repeating: 0, count: 16)
