@@ -25,7 +25,7 @@ struct ImageOptions: ParsableArguments {
         do {
             try options.validate()
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError("\(error)")
         }
     }
 }

@@ -49,8 +49,9 @@ struct ImageFolderSimulateTests {
         try Self.write(digits, 0..<300, pngRoot: train, idx: idx, prefix: "train")
         try Self.write(digits, 300..<400, pngRoot: test, idx: idx, prefix: "t10k")
         let common = [
-            "simulate", "--model", "mlp:32", "--clients", "5", "--fraction", "1", "--rounds", "3", "--batch-size", "10",
-            "--lr", "0.1", "--seed", "7", "--concurrency", "2",
+            "simulate", "--model", "mlp:32", "--clients", "5", "--fraction", "1", "--rounds", "5", "--local-epochs",
+            "5",
+            "--batch-size", "10", "--lr", "0.1", "--seed", "7", "--concurrency", "2",
         ]
         var models: [Data] = []
         var accuracies: [Double] = []
@@ -68,7 +69,7 @@ struct ImageFolderSimulateTests {
             }
         }
         #expect(accuracies[0] == accuracies[1])
-        #expect(accuracies[0] > 0.5, "\(accuracies)")
+        #expect(accuracies[0] > 0.5, "\(accuracies)")  // it learnt: chance is 0.1
         #expect(models[0] == models[1], "the two runs' final models differ")
     }
 

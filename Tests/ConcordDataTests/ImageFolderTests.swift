@@ -1,4 +1,5 @@
 import ConcordData
+import ConcordSystem
 import ConcordTesting
 import Foundation
 import Testing
@@ -133,8 +134,8 @@ struct ImageFolderTests {
             _ = try ImageFolderDataset(root: root, options: options)
             Issue.record("loaded without error", sourceLocation: sourceLocation)
         } catch {
-            #expect(error.description.contains(path), "\(error)", sourceLocation: sourceLocation)
-            #expect(error.description.contains(text), "\(error)", sourceLocation: sourceLocation)
+            #expect("\(error)".contains(path), "\(error)", sourceLocation: sourceLocation)
+            #expect("\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
         }
     }
 
@@ -152,8 +153,9 @@ struct ImageFolderTests {
         expectRefused(root, naming: root.appendingPathComponent("b").path, "the class folder holds no PNG image")
         try Self.put(try Self.gray(2, side: 3), "b/two.png", in: root)
         expectRefused(root, naming: root.appendingPathComponent("b/two.png").path, "the image is 3×3, but")
-        expectRefused(root, naming: "", "between 1 and 8192", options: ImageFolderOptions(side: 0))
-        expectRefused(root, naming: "", "1 (gray) or 3 (colour)", options: ImageFolderOptions(channels: 2))
+        expectRefused(root, naming: "the image size", "between 1 and 8192", options: ImageFolderOptions(side: 0))
+        expectRefused(
+            root, naming: "the image channels", "1 (gray) or 3 (colour)", options: ImageFolderOptions(channels: 2))
         var corrupt = try Self.gray(3)
         corrupt[corrupt.count - 20] ^= 0xff
         try Self.put(corrupt, "b/three.png", in: root)
@@ -165,6 +167,28 @@ struct ImageFolderTests {
         try FileManager.default.removeItem(at: root.appendingPathComponent("a/photo.JPG"))
         try Self.put([0x42, 0x4d], "a/bitmap.bmp", in: root)
         expectRefused(root, naming: "a/bitmap.bmp", "BMP images are not supported; convert to PNG")
+    }
+
+    @Test("refuses a folder whose examples would not fit in memory, before decoding an image")
+    func memoryBudget() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Self.put(try Self.gray(1, side: 4), "a/x.png", in: directory.url)
+        var corrupt = try Self.gray(1, side: 4)
+        corrupt[corrupt.count - 20] ^= 0xff  // a bad IDAT: reported only if the image were decoded
+        try Self.put(corrupt, "b/y.png", in: directory.url)
+        let tiny = MemoryBudget(availableBytes: 100, limitedBy: "a test budget")
+        do {
+            _ = try ImageFolderDataset(root: directory.url, options: ImageFolderOptions(side: 64), budget: tiny)
+            Issue.record("loaded past its budget")
+        } catch {
+            guard case .insufficientMemory(let root, let examples, _, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(root == directory.url.path && examples == 2)
+            #expect("\(error)".contains("give a smaller --image-size or fewer images"))
+        }
     }
 
     @Test("the held-out split is seeded, disjoint and in folder order")
@@ -201,8 +225,8 @@ struct ImageFolderTests {
             try train.checkSameClasses(as: test)
             Issue.record("accepted other classes")
         } catch {
-            #expect(error.description.contains("test: its classes [cat, cow] differ"), "\(error)")
-            #expect(error.description.contains("missing dog; extra cow"), "\(error)")
+            #expect("\(error)".contains("test: its classes [cat, cow] differ"), "\(error)")
+            #expect("\(error)".contains("missing dog; extra cow"), "\(error)")
         }
         // A folder of IDX files is not an image folder.
         try Self.put([0], "idx/train-images-idx3-ubyte", in: directory.url)

@@ -32,49 +32,50 @@ public struct ImageFolderDataset: Sendable {
         folder: ImageFolder, options: ImageFolderOptions = .init(), budget: MemoryBudget = .current()
     ) throws(ImageError) {
         try options.validate()
-        let images = try Self.decode(folder.entries.map(\.url))
-        guard let first = images.first else { throw .noClassFolders(root: folder.root.path) }
-        let channels = options.channels ?? (images.contains { $0.channels == 3 } ? 3 : 1)
+        let urls = folder.entries.map(\.url)
+        // The headers first: sizes, channels and the memory needed are known before any image is inflated.
+        let headers = try urls.map { url throws(ImageError) in try PNGDecoder.header(contentsOf: url) }
+        guard let first = headers.first else { throw .noClassFolders(root: folder.root.path) }
+        let channels = options.channels ?? (headers.contains { $0.decodedChannels == 3 } ? 3 : 1)
         let (width, height) = options.side.map { ($0, $0) } ?? (first.width, first.height)
-        if options.side == nil, let index = images.firstIndex(where: { $0.width != width || $0.height != height }) {
+        if options.side == nil, let index = headers.firstIndex(where: { $0.width != width || $0.height != height }) {
             throw .inconsistentSize(
-                file: folder.entries[index].url.path, width: images[index].width, height: images[index].height,
-                expectedWidth: width, expectedHeight: height, first: folder.entries[0].url.path)
+                file: urls[index].path, width: headers[index].width, height: headers[index].height,
+                expectedWidth: width, expectedHeight: height, first: urls[0].path)
         }
         let perExample = width * height * channels
-        let needed = images.count.multipliedReportingOverflow(by: perExample * MemoryLayout<Float>.size)
-        guard !needed.overflow, budget.allows(needed.partialValue) else {
-            throw .insufficientMemory(
-                root: folder.root.path, examples: images.count,
-                neededBytes: needed.overflow ? .max : needed.partialValue,
-                budget: budget)
+        // The examples as floats, and the largest image decoded (each worker holds one at a time).
+        let largest = headers.map { $0.width * $0.height * 16 }.max() ?? 0
+        let (floats, overflow) = urls.count.multipliedReportingOverflow(by: perExample * MemoryLayout<Float>.size)
+        let needed = overflow ? Int.max : floats + largest * ProcessInfo.processInfo.activeProcessorCount
+        guard budget.allows(needed) else {
+            throw .insufficientMemory(root: folder.root.path, examples: urls.count, neededBytes: needed, budget: budget)
         }
-        let features = Tensor(uninitializedShape: [images.count, height, width, channels]) { output in
+        var failures = [ImageError?](repeating: nil, count: urls.count)
+        let features = Tensor(uninitializedShape: [urls.count, height, width, channels]) { output in
             let shared = SendableBuffer(output)
-            DispatchQueue.concurrentPerform(iterations: images.count) { index in
-                let slot = UnsafeMutableBufferPointer(
-                    rebasing: shared.buffer[(index * perExample)..<((index + 1) * perExample)])
-                ImageConversion.write(images[index], width: width, height: height, channels: channels, into: slot)
+            failures.withUnsafeMutableBufferPointer { slots in
+                let sharedSlots = SendableSlots(slots)
+                DispatchQueue.concurrentPerform(iterations: urls.count) { index in
+                    let slot = UnsafeMutableBufferPointer(
+                        rebasing: shared.buffer[(index * perExample)..<((index + 1) * perExample)])
+                    switch Result(catching: { () throws(ImageError) in try PNGDecoder.decode(contentsOf: urls[index]) })
+                    {
+                    case .success(let image):
+                        ImageConversion.write(image, width: width, height: height, channels: channels, into: slot)
+                    case .failure(let error):
+                        slot.initialize(repeating: 0)
+                        sharedSlots.slots[index] = error
+                    }
+                }
             }
         }
+        // The first failure in file order, so that the error does not depend on scheduling.
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         dataset = Dataset(features: features, labels: folder.entries.map(\.label), classCount: folder.classes.count)
         classes = folder.classes
         root = folder.root.path
         self.options = ImageFolderOptions(side: options.side ?? (width == height ? width : nil), channels: channels)
-    }
-
-    /// Decodes every file (in parallel); the first failure in file order is thrown, so the error does not depend
-    /// on scheduling.
-    private static func decode(_ urls: [URL]) throws(ImageError) -> [DecodedImage] {
-        var results = [Result<DecodedImage, ImageError>](
-            repeating: .failure(.unreadableFile(file: "", reason: "not read")), count: urls.count)
-        results.withUnsafeMutableBufferPointer { slots in
-            let shared = SendableSlots(slots)
-            DispatchQueue.concurrentPerform(iterations: urls.count) { index in
-                shared.slots[index] = Result { () throws(ImageError) in try PNGDecoder.decode(contentsOf: urls[index]) }
-            }
-        }
-        return try results.map { result throws(ImageError) in try result.get() }
     }
 
     /// A seeded held-out split, as a table's (``TabularFederation``): a shuffled `testFraction` of the examples

@@ -1,5 +1,8 @@
 /// A PNG file's IHDR chunk: the image's size and how its samples are stored.
 struct PNGHeader: Sendable, Equatable {
+    /// Channels the decoder gives: 1 for gray (alpha dropped), 3 for colour and palette images.
+    var decodedChannels: Int { colorType == .gray || colorType == .grayAlpha ? 1 : 3 }
+
     /// The colour types of the PNG specification (§11.2.2).
     enum ColorType: UInt8, Sendable {
         case gray = 0
