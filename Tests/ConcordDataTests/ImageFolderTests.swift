@@ -211,6 +211,28 @@ struct ImageFolderTests {
         #expect(throws: ImageError.self) { try loaded.split(testFraction: 1, seed: 9) }
     }
 
+    @Test("a --data or evaluation: image folder loads through DatasetSource: whole as a test set, split for training")
+    func datasetSource() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for index in 0..<10 {
+            try Self.put(try Self.gray(UInt8(index)), "\(["ant", "bee"][index % 2])/\(index).png", in: directory.url)
+        }
+        let source = DatasetSource(argument: directory.url.path)
+        #expect(source == .directory(URL(fileURLWithPath: directory.url.path, isDirectory: true)))
+        let test = try source.loadTest()
+        #expect(test.count == 10 && test.classCount == 2 && test.exampleShape == [2, 2, 1])
+        let split = try source.load()
+        #expect(split.test.count == 2 && split.train.count == 8)
+        let expected = try ImageFolderDataset(root: directory.url).split(
+            testFraction: DatasetSource.imageFolderTestFraction, seed: DatasetSource.imageFolderSplitSeed)
+        #expect(split.test.features.scalars == expected.test.features.scalars)
+        try Self.put([1, 2, 3], "bee/bad.png", in: directory.url)
+        #expect(throws: DataError.image(.notPNG(file: directory.url.appendingPathComponent("bee/bad.png").path))) {
+            try source.loadTest()
+        }
+    }
+
     @Test("folders with other classes are named with what is missing and what is extra")
     func classMismatch() throws {
         let directory = try TemporaryDirectory()
