@@ -47,6 +47,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case partitionLabelOutOfRange(index: Int, label: Int, classCount: Int)
     /// A client's index list names an example outside `0..<count`.
     case partitionIndexOutOfRange(client: Int, index: Int, count: Int)
+    /// An image folder, or one of its images, could not be loaded.
+    case image(ImageError)
 
     /// A message a person can act on.
     public var description: String {
@@ -107,6 +109,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "label \(label) of example \(index) is out of range (must be in 0..<\(classCount))"
         case .partitionIndexOutOfRange(let client, let index, let count):
             return "client \(client) lists example \(index), outside the dataset's 0..<\(count)"
+        case .image(let error):
+            return error.description
         }
     }
 }

@@ -76,7 +76,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var seed: UInt64?
     /// Central evaluation every this many rounds (the last round always is).
     public var evalEvery: Int
-    /// The coordinator's held-out data: a bundled dataset's name (mnist) or a folder of IDX files.
+    /// The coordinator's held-out data: a bundled dataset's name (mnist), a folder of IDX files, or an image folder.
     public var evaluation: String
     /// A charter in force that the run must satisfy (the coordinator refuses to start otherwise); nil for none.
     public var charter: String?

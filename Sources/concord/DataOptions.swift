@@ -12,7 +12,7 @@ struct DataOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "A directory holding the four IDX files (train-images-idx3-ubyte[.gz] and the other three), instead of --dataset; simulate also reads a CSV/TSV table (see --label).",
+            "A directory holding the four IDX files (train-images-idx3-ubyte[.gz] and the other three), or an image folder (DIR/CLASS/*.png, see --image-size), instead of --dataset; simulate also reads a CSV/TSV table (see --label).",
             valueName: "path"))
     var data: String?
 

@@ -26,9 +26,18 @@ struct NodeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]); `concord partition` writes such folders.",
+            "A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]; `concord partition` writes such folders), or an image folder: one sub-folder of PNG images per class (DIR/CLASS/*.png).",
             valueName: "path"))
     var data: String
+
+    @OptionGroup(title: "Image folders (--data DIR/CLASS/*.png)") var images: ImageOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "The run's classes in label order, comma-separated: an image folder whose class folders differ is "
+                + "refused before joining, naming the difference (the coordinator checks only their number).",
+            valueName: "names"))
+    var classes: String?
 
     @Option(help: "This participant's name: its certificate's common name, listed in the coordinator's configuration.")
     var name: String
@@ -88,6 +97,33 @@ struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("--charter, --signing-key and --ledger go together")
         }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        if images.customised || classes != nil, !ImageFolder.looksLikeImageFolder(dataURL) {
+            throw ValidationError(
+                "--image-size, --channels and --classes need --data DIR holding one sub-folder of PNG images per class")
+        }
+    }
+
+    /// The --data folder.
+    private var dataURL: URL { URL(fileURLWithPath: (data as NSString).expandingTildeInPath, isDirectory: true) }
+
+    /// The node's training data: the image folder (checked against --classes) or the IDX training files.
+    ///
+    /// - Throws: ``ConcordData/ImageError`` naming the folder or file; ``ConcordData/DataError`` for IDX files.
+    private func loadData() throws -> Dataset {
+        guard ImageFolder.looksLikeImageFolder(dataURL) else { return try MNIST.loadTraining(directory: dataURL) }
+        let folder = try ImageFolderDataset(root: dataURL, options: images.options)
+        if let classes {
+            let expected = classes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard folder.classes == expected else {
+                throw ImageError.classMismatch(
+                    folder: folder.root, found: folder.classes, expected: expected, expectedFrom: "the run (--classes)")
+            }
+        }
+        let shape = folder.dataset.exampleShape
+        printLine(
+            "concord node \(name): image folder \(data): classes \(folder.classes.joined(separator: ", ")) "
+                + "as \(shape[0])×\(shape[1])×\(shape[2])")
+        return folder.dataset
     }
 
     /// The coordinator's endpoint; a node cannot dial port 0.
@@ -130,7 +166,7 @@ struct NodeCommand: AsyncParsableCommand {
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let enforcement = try await makeEnforcement()
-        let dataset = try MNIST.loadTraining(directory: URL(fileURLWithPath: data, isDirectory: true))
+        let dataset = try loadData()
         printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
         let node = Node(
             settings: NodeSettings(

@@ -5,12 +5,13 @@ import ConcordPlan
 extension SimulateCommand {
     /// The federation's data, and the loss and model description the model is built with: a `--data` table is
     /// read against its schema, divided among participants (by site or by partition) and standardised by the
-    /// federated pre-round; anything else loads as before. A zoo model on two-class tabular data is trained with
+    /// federated pre-round; an image folder is loaded by ``loadImageFolder()``; anything else loads as before. A zoo model on two-class tabular data is trained with
     /// binary cross-entropy on one logit (`logreg` is then logistic regression).
     ///
     /// - Throws: ``ConcordData/TabularError`` naming the file, row and column of bad input; the loaders' errors.
     func loadFederation() throws -> (input: FederationInput, loss: ModelLoss?, description: ModelDescription?) {
         let description = try RunPlan.namesModelFile(model) ? ModelFile.read(model) : nil
+        if readsImageFolder { return (try loadImageFolder(), nil, description) }
         guard let path = data.data, TabularOptions.isTable(path) else {
             let input = try FederationInput.load(
                 dataset: data.dataset, source: data.source, clients: clients, partition: partition, seed: seed)

@@ -55,6 +55,14 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Tabular data (--data FILE.csv)") var tabular: TabularOptions
 
+    @OptionGroup(title: "Image folders (--data DIR/CLASS/*.png)") var images: ImageOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "The coordinator's test images for a --data image folder: a folder with the same classes (default: "
+                + "--test-fraction of the --data folder, held out with the seed).", valueName: "dir"))
+    var testData: String?
+
     @Option(
         help:
             "Model from the zoo: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH; or a model description file (.yaml, .json)."
@@ -134,6 +142,11 @@ struct SimulateCommand: AsyncParsableCommand {
         if tabular.customised, !TabularOptions.isTable(data.data) {
             throw ValidationError(
                 "--label, --classes, --categorical, --schema, --missing and --site-column need --data FILE.csv")
+        }
+        if images.customised || testData != nil, !readsImageFolder {
+            throw ValidationError(
+                "--image-size, --channels and --test-data need --data DIR holding one sub-folder of PNG images per class"
+            )
         }
         if tabular.siteColumn != nil, clients != nil || partition != "iid" {
             throw ValidationError(

@@ -35,7 +35,10 @@ struct TabularOptions: ParsableArguments {
     @Option(help: "A column naming each row's site: one participant per site (instead of --clients/--partition).")
     var siteColumn: String?
 
-    @Option(help: "The share of each participant's rows held out for the coordinator's test set.")
+    @Option(
+        help:
+            "The share of each participant's rows held out for the coordinator's test set (of a --data image folder's images, without --test-data)."
+    )
     var testFraction = 0.2
 
     /// Whether `path` names a table (`.csv`, `.tsv`, `.tab`) rather than a directory of IDX files.
