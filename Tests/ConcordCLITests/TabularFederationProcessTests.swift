@@ -98,11 +98,15 @@ struct TabularFederationProcessTests {
             return path("federation.yaml")
         }
 
-        func serve() async throws -> (process: BackgroundProcess, port: Int) {
-            let portFile = path("port")
+        /// Starts `concord serve` (on `port`, to restart where the nodes look), saving the final model to `save`.
+        func serve(
+            log: String = "serve.log", port: Int? = nil, save: String? = nil
+        ) async throws -> (process: BackgroundProcess, port: Int) {
+            let portFile = path("port-\(log)")
             let process = try BackgroundProcess(
-                ["serve", "--config", path("federation.yaml"), "--port-file", portFile],
-                log: folder.appendingPathComponent("serve.log"))
+                ["serve", "--config", path("federation.yaml"), "--port-file", portFile]
+                    + (port.map { ["--listen", "127.0.0.1:\($0)"] } ?? []) + (save.map { ["--save", $0] } ?? []),
+                log: folder.appendingPathComponent(log))
             let listening = try #require(
                 await process.waitForFile(portFile, timeout: 60), "serve never listened: \(process.output)")
             return (process, try #require(Int(listening.trimmingCharacters(in: .whitespacesAndNewlines))))
@@ -189,6 +193,48 @@ struct TabularFederationProcessTests {
         print(summary)
         #expect(abs(federated - central.accuracy) <= 0.01, "\(summary)")
         #expect(federated > 0.9, "\(summary)")
+    }
+
+    @Test(
+        "kill -9 of the coordinator mid-run: the resumed run reuses the stored statistics, and its model is the uninterrupted run's"
+    )
+    func resumesWithTheStoredStatistics() async throws {
+        let rounds = 8
+        // The reference: the same run, uninterrupted.
+        let reference = try await Federation()
+        defer { reference.remove() }
+        _ = try reference.configure(
+            model: "logreg", rounds: rounds, participants: Self.names, minFitResults: 3, waitFor: 3)
+        let (uninterrupted, referencePort) = try await reference.serve(save: reference.path("final.safetensors"))
+        let referenceNodes = try Self.names.map {
+            try reference.node($0, data: reference.path("\($0).csv"), port: referencePort)
+        }
+        #expect(await uninterrupted.wait(timeout: 120) == 0, "\(uninterrupted.output)")
+        for node in referenceNodes { #expect(await node.wait(timeout: 30) == 0, "\(node.output)") }
+
+        let federation = try await Federation()
+        defer { federation.remove() }
+        _ = try federation.configure(
+            model: "logreg", rounds: rounds, participants: Self.names, minFitResults: 3, waitFor: 3)
+        var (coordinator, port) = try await federation.serve(log: "serve-1.log")
+        let nodes = try Self.names.map { try federation.node($0, data: federation.path("\($0).csv"), port: port) }
+        #expect(
+            await coordinator.killMidRun(after: Int.random(in: 1...(rounds - 2)), of: rounds, timeout: 120),
+            "\(coordinator.output)")
+        #expect(coordinator.output.contains("pre-round: standardisation of 30 numeric features agreed"))
+        #expect(!coordinator.output.contains("round \(rounds)/\(rounds)"), "the run ended before the kill")
+        (coordinator, port) = try await federation.serve(
+            log: "serve-2.log", port: port, save: federation.path("final.safetensors"))
+        #expect(await coordinator.wait(timeout: 120) == 0, "\(coordinator.output)")
+        let output = coordinator.output
+        #expect(output.contains("resuming run 'tabular' after round"), "\(output)")
+        #expect(output.contains("standardising 30 numeric features with the run's stored statistics"), "\(output)")
+        #expect(!output.contains("pre-round"), "a resumed run runs no new pre-round: \(output)")
+        for node in nodes { #expect(await node.wait(timeout: 30) == 0, "\(node.output)") }
+        let resumed = try Data(contentsOf: URL(fileURLWithPath: federation.path("final.safetensors")))
+        let expected = try Data(contentsOf: URL(fileURLWithPath: reference.path("final.safetensors")))
+        #expect(resumed == expected, "the resumed run's final model differs from the uninterrupted run's")
+        #expect(Self.finalAccuracy(output) == Self.finalAccuracy(uninterrupted.output))
     }
 
     @Test("bad tables: each node says what is wrong (file, row, column) and exits; the coordinator goes on")
