@@ -154,14 +154,15 @@ let package = Package(
         .testTarget(
             name: "ConcordServerTests",
             dependencies: [
-                "ConcordServer", "ConcordPlan", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData", "ConcordTensor",
+                "ConcordServer", "ConcordPlan", "ConcordStore", "ConcordWire", "ConcordFederation", "ConcordData",
+                "ConcordTensor",
                 "ConcordGovernance",
             ]
         ),
         .testTarget(
             name: "ConcordCLITests",
             dependencies: [
-                "concord", "ConcordStore", "ConcordWire", "ConcordTesting",
+                "concord", "ConcordStore", "ConcordWire", "ConcordTesting", "ConcordData", "ConcordNN", "ConcordTensor",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -33,7 +33,7 @@ extension RunPlan {
             differences.append(PlanDifference(field: field, stored: value, given: "none"))
         }
         // A wrapper turned on or off is one difference, not one per setting of it.
-        let toggled = Set(differences.map(\.field)).intersection(["dp", "secure_aggregation"])
+        let toggled = Set(differences.map(\.field)).intersection(["dp", "secure_aggregation", "tabular"])
         return differences.filter { difference in
             !toggled.contains { difference.field.hasPrefix($0 + ".") }
         }
@@ -47,7 +47,9 @@ extension RunPlan {
     /// - Throws: ``PlanError/notSafeToChange(field:safe:)`` for an accepted field that is not safe;
     ///   ``PlanError/changed(_:)`` listing every difference not accepted.
     @discardableResult
-    public func checkResume(of stored: RunPlan, accepting accepted: Set<String> = []) throws(PlanError)
+    public func checkResume(
+        of stored: RunPlan, accepting accepted: Set<String> = []
+    ) throws(PlanError)
         -> [PlanDifference]
     {
         if let unsafe = accepted.sorted().first(where: { !PlanDifference.safeFields.contains($0) }) {
@@ -112,6 +114,6 @@ extension RunPlan {
                 ("exclude_after_invalid_replies", "\(f.excludeAfterInvalidReplies)"),
             ]
         }
-        return fields
+        return fields + tabularFields
     }
 }

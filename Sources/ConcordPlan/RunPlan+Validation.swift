@@ -16,6 +16,7 @@ extension RunPlan {
             "names an unknown model '\(model)' (known: \(ModelZoo.names.joined(separator: ", ")), mlp:WIDTH, "
                 + "or a model description file .yaml/.yml/.json)")
         try check(participants >= 1, "participants", "must be at least 1")
+        try tabular?.validate()
         try check(rounds >= 1, "rounds", "must be at least 1")
         do {
             _ = try StrategySpecification(parsing: strategy.name)

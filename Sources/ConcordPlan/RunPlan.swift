@@ -9,7 +9,7 @@ import ConcordFederation
 /// sampling, rounds, deadlines, evaluation and charter.
 ///
 /// Its `Codable` form (snake_case keys, the federation YAML's names) is what a run store keeps; the defaults are
-/// resolved when a plan is made (``init(model:dataset:partition:participants:participantNames:rounds:strategy:local:fraction:sampling:minFitResults:minFitFraction:dp:secureAggregation:evalEvery:targetAccuracy:seed:charter:federation:)``),
+/// resolved when a plan is made (``init(model:dataset:partition:participants:participantNames:rounds:strategy:local:fraction:sampling:minFitResults:minFitFraction:dp:secureAggregation:evalEvery:targetAccuracy:seed:charter:federation:tabular:)``),
 /// so the stored plan says what actually ran.
 public struct RunPlan: Sendable, Equatable, Codable {
     /// The zoo model trained (`mlp`, `cnn`, `mlp:WIDTH`, …).
@@ -56,6 +56,8 @@ public struct RunPlan: Sendable, Equatable, Codable {
     public var charter: String?
     /// How a real federation waits, retries and excludes; nil in a simulation.
     public var federation: FederationChoice?
+    /// A federation on tabular data: its schema and standardisation; nil for image data.
+    public var tabular: TabularChoice?
 
     /// Makes a plan, resolving every default here and nowhere else.
     ///
@@ -69,8 +71,9 @@ public struct RunPlan: Sendable, Equatable, Codable {
         fraction: Double, sampling: SamplingMethod? = nil, minFitResults: Int? = nil, minFitFraction: Double? = nil,
         dp: DPChoice? = nil, secureAggregation: SecureAggregationChoice? = nil, evalEvery: Int = 1,
         targetAccuracy: Double? = nil, seed: UInt64? = nil, charter: String? = nil,
-        federation: FederationChoice? = nil
+        federation: FederationChoice? = nil, tabular: TabularChoice? = nil
     ) {
+        self.tabular = tabular
         self.model = model
         self.dataset = dataset
         self.partition = partition
@@ -94,7 +97,7 @@ public struct RunPlan: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case model, dataset, partition, participants, rounds, strategy, local, fraction, sampling, dp, seed, charter
-        case federation
+        case federation, tabular
         case participantNames = "participant_names", minFitResults = "min_fit_results"
         case minFitFraction = "min_fit_fraction", secureAggregation = "secure_aggregation"
         case evalEvery = "eval_every", targetAccuracy = "target_accuracy"

@@ -24,6 +24,7 @@ extension FederationConfig {
                 waitTimeoutSeconds: waitTimeoutSeconds, retryBackoffSeconds: retryBackoffSeconds,
                 maxRetries: maxRetries, heartbeatSeconds: heartbeatSeconds,
                 maxExamplesPerParticipant: maxExamplesPerParticipant,
-                excludeAfterInvalidReplies: excludeAfterInvalidReplies))
+                excludeAfterInvalidReplies: excludeAfterInvalidReplies),
+            tabular: try? tabular?.choice())
     }
 }

@@ -76,8 +76,12 @@ public struct FederationConfig: Sendable, Equatable, Codable {
     public var seed: UInt64?
     /// Central evaluation every this many rounds (the last round always is).
     public var evalEvery: Int
-    /// The coordinator's held-out data: a bundled dataset's name (mnist), a folder of IDX files, or an image folder.
+    /// The coordinator's held-out data: a bundled dataset's name (mnist), a folder of IDX files, or an image folder;
+    /// with ``tabular``, a CSV or TSV file read against the schema, or `none` (the default then) for no central
+    /// evaluation.
     public var evaluation: String
+    /// A run on tabular data: the schema of every node's table (and, optionally, a fixed standardisation).
+    public var tabular: TabularSettings?
     /// A charter in force that the run must satisfy (the coordinator refuses to start otherwise); nil for none.
     public var charter: String?
     /// Where the run's signed audit log is exported (JSON lines) after every committed round; the log itself is kept
@@ -129,7 +133,7 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         case excludeAfterInvalidReplies = "exclude_after_invalid_replies"
         case retryBackoffSeconds = "retry_backoff_seconds"
         case flowerListen = "flower_listen", flowerTokenSecret = "flower_token_secret"
-        case auditLog = "audit_log", signingKey = "signing_key"
+        case auditLog = "audit_log", signingKey = "signing_key", tabular
     }
 
     /// Reads every key, with defaults for the optional ones.
@@ -157,7 +161,8 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 2
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? 1
-        evaluation = try c.decodeIfPresent(String.self, forKey: .evaluation) ?? "mnist"
+        tabular = try c.decodeIfPresent(TabularSettings.self, forKey: .tabular)
+        evaluation = try c.decodeIfPresent(String.self, forKey: .evaluation) ?? (tabular == nil ? "mnist" : "none")
         participants = try c.decode([String].self, forKey: .participants)
         listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? "127.0.0.1:7443"
         store = try c.decodeIfPresent(String.self, forKey: .store) ?? "concord-runs.sqlite"
@@ -216,7 +221,9 @@ public struct FederationConfig: Sendable, Equatable, Codable {
             config.tls = TLSFiles(
                 ca: resolve(tls.ca), certificate: resolve(tls.certificate), privateKey: resolve(tls.privateKey))
         }
-        if config.evaluation.contains("/") { config.evaluation = resolve(config.evaluation) }
+        if config.evaluation.contains("/") || (config.tabular != nil && config.evaluation != "none") {
+            config.evaluation = resolve(config.evaluation)
+        }
         return (config, text)
     }
 
@@ -226,6 +233,16 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         if participants.isEmpty { return "'participants' must list at least one participant" }
         if Set(participants).count != participants.count { return "'participants' lists a name twice" }
         // The run's own settings have one set of rules, the plan's, the same as `concord simulate`'s.
+        if let tabular {
+            do {
+                _ = try tabular.choice()
+            } catch {
+                return error.description
+            }
+            if evaluation != "none", !Self.isTable(evaluation) {
+                return "'evaluation' of a tabular run must be a CSV or TSV file (or none), got '\(evaluation)'"
+            }
+        }
         do {
             try plan().validate()
         } catch {
@@ -241,6 +258,14 @@ public struct FederationConfig: Sendable, Equatable, Codable {
         }
         return nil
     }
+
+    /// Whether `path` names a table (`.csv`, `.tsv`, `.tab`).
+    static func isTable(_ path: String) -> Bool {
+        [".csv", ".tsv", ".tab"].contains { path.lowercased().hasSuffix($0) }
+    }
+
+    /// The held-out table of a tabular run's central evaluation, nil without one.
+    public var evaluationTable: String? { tabular != nil && evaluation != "none" ? evaluation : nil }
 
     /// The host and port of ``listen``.
     public var listenAddress: Endpoint? { Endpoint(parsing: listen) }

@@ -16,14 +16,14 @@ extension FederationRun {
     ///
     /// - Throws: ``WireError`` when the token secret cannot be read or the address cannot be listened on.
     func startFlower(
-        registry: ParticipantRegistry, test: Dataset, events: EventRecorder
+        registry: ParticipantRegistry, exampleShape: [Int], classCount: Int, events: EventRecorder
     ) throws
         -> (server: FlowerServer, serving: Task<Void, any Error>)?
     {
         guard let address = config.flowerListenAddress, let secret = config.flowerTokenSecret else { return nil }
         let tokens = try FlowerTokens(secretFile: secret)
         let scalars = try ModelZoo.parameterCount(
-            config.model, inputShape: test.exampleShape, classes: test.classCount)
+            config.model, inputShape: exampleShape, classes: classCount)
         let server = try FlowerServer(
             host: address.host, port: address.port, security: security, registry: registry,
             settings: FlowerSettings(

@@ -115,21 +115,24 @@ public struct FederationRun: Sendable {
         onListening: @Sendable (Int) throws -> Void = { _ in },
         onFlowerListening: @Sendable (Int) throws -> Void = { _ in }
     ) async throws -> Outcome {
-        let test = try DatasetSource(argument: config.evaluation).loadTest()
+        // A tabular run's evaluation table is read (and checked against the schema) now, encoded once the
+        // federation has agreed its standardisation.
+        let data = try RunData.load(config: config, tabular: plan.tabular)
         let registry = try ParticipantRegistry(names: config.participants, model: config.model)
         guard let address = config.listenAddress else { throw ConfigError(path: "listen", problem: config.listen) }
         let events = EventRecorder(log: log)
         let server = try CoordinatorServer(
             host: address.host, port: address.port, security: security, registry: registry,
             settings: ServiceSettings(
-                run: config.run, exampleShape: test.exampleShape, classCount: test.classCount,
+                run: config.run, exampleShape: data.exampleShape, classCount: data.classCount,
                 heartbeatInterval: .seconds(config.heartbeatSeconds),
-                maxExamplesPerParticipant: config.maxExamplesPerParticipant),
+                maxExamplesPerParticipant: config.maxExamplesPerParticipant, tableSchema: plan.tabular?.schema),
             onEvent: { events.record($0) })
         let serving = Task { try await server.serve() }
         let flower: (server: FlowerServer, serving: Task<Void, any Error>)?
         do {
-            flower = try startFlower(registry: registry, test: test, events: events)
+            flower = try startFlower(
+                registry: registry, exampleShape: data.exampleShape, classCount: data.classCount, events: events)
         } catch {
             await server.shutDown(serving: serving, grace: .seconds(1))
             throw error
@@ -137,7 +140,9 @@ public struct FederationRun: Sendable {
         do {
             let store = try openStore()
             // UInt64.random draws from the system's CSPRNG.
-            let (plan, accepted, log) = (self.plan, self.acceptChanged, self.log)
+            let (accepted, log) = (self.acceptChanged, self.log)
+            // A resumed tabular run keeps the standardisation its pre-round agreed (stored with its plan).
+            let plan = try planKeepingStandardisation(store: store)
             let stored = try store.openRun(
                 name: config.run, configuration: configurationText, plan: try plan.canonicalJSON(),
                 seed: config.seed ?? .random(in: .min ... .max)
@@ -159,7 +164,8 @@ public struct FederationRun: Sendable {
                 let strategy = try plan.makeStrategy(noiseKey: noiseKey)
                 // Checked against the memory budget before anything is allocated: a model too large is refused here,
                 // and the run is marked failed with the reason.
-                let network = try plan.makeModel(inputShape: test.exampleShape, classes: test.classCount, seed: seed)
+                let network = try plan.makeModel(
+                    inputShape: data.exampleShape, classes: data.classCount, seed: seed, tabular: plan.tabular)
                 let audit = try governance?.audit(
                     request: plan.runRequest(layout: network.layout), store: store, runID: stored.id,
                     participants: config.participants)
@@ -175,11 +181,13 @@ public struct FederationRun: Sendable {
                 let dashboardServer = try await startDashboard(
                     store: store, live: live, traffic: server.traffic)
                 do {
+                    let test = try await prepare(
+                        data, plan: plan, registry: registry, store: store, runID: stored.id, seed: seed)
                     let outcome = try await rounds(
                         server: server, serving: serving, registry: registry, strategy: strategy,
-                        initial: Parameters(model: network),
-                        network: network, test: test, store: store, runID: stored.id, seed: seed, live: live,
-                        audit: audit)
+                        initial: Parameters(model: network), network: network, test: test,
+                        exampleShape: data.exampleShape, classCount: data.classCount,
+                        store: store, runID: stored.id, seed: seed, live: live, audit: audit)
                     await dashboardServer?.stop()
                     // After the farewell: Flower clients were told to shut down, and their streams end.
                     if let flower { await flower.server.shutDown(serving: flower.serving) }
@@ -217,13 +225,15 @@ public struct FederationRun: Sendable {
     /// Runs the rounds left, committing each, then says farewell and shuts the endpoint down.
     private func rounds(
         server: CoordinatorServer, serving: Task<Void, any Error>, registry: ParticipantRegistry,
-        strategy: any Strategy, initial: Parameters, network: Sequential, test: Dataset, store: any RunStore, runID: Int64, seed: UInt64,
-        live: LiveRunStatus, audit: FederationAudit?
+        strategy: any Strategy, initial: Parameters, network: Sequential, test: Dataset?, exampleShape: [Int],
+        classCount: Int, store: any RunStore, runID: Int64, seed: UInt64, live: LiveRunStatus, audit: FederationAudit?
     ) async throws -> Outcome {
         let log = self.log
 
         // One model instance evaluates: the coordinator holds as few copies of a large model as it can.
-        let evaluator = PooledEvaluator(test: test, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
+        let evaluator = test.map {
+            PooledEvaluator(test: $0, pool: WorkerPool([TrainingWorker(model: network)]), parts: 8)
+        }
         let (plan, secureSummation) = (self.plan, self.secureSummation)
         /// A coordinator at the last committed round, sampling only the participants not excluded.
         @Sendable func coordinator() throws -> Coordinator {
@@ -320,6 +330,9 @@ public struct FederationRun: Sendable {
             }
             completed = round
             log(Self.summary(record, of: config.rounds, registry))
+            if plan.tabular != nil {
+                await evaluateOnNodes(round: round, parameters: await current.parameters, registry)
+            }
             try recordFailures(record, registry, store: store, runID: runID)
             // From the next round on, the excluded are not sampled.
             if excluded {
@@ -336,7 +349,7 @@ public struct FederationRun: Sendable {
             await server.shutDown(serving: serving)
             return Outcome(
                 parameters: await current.parameters, records: try store.rounds(run: runID), end: end,
-                exampleShape: test.exampleShape, classCount: test.classCount)
+                exampleShape: exampleShape, classCount: classCount)
         }
         // Every round ran, or the strategy refused the next (its privacy budget): either way the run is over.
         if let audit {
@@ -348,13 +361,13 @@ public struct FederationRun: Sendable {
         await server.shutDown(serving: serving)
         return Outcome(
             parameters: await current.parameters, records: try store.rounds(run: runID), end: end,
-            exampleShape: test.exampleShape, classCount: test.classCount)
+            exampleShape: exampleShape, classCount: classCount)
     }
 
     /// Excludes every participant whose replies were invalid too many times in a row, and records it.
     ///
     /// - Returns: whether anyone was excluded.
-    private func excludeFaulty(_ registry: ParticipantRegistry, store: any RunStore, runID: Int64) throws -> Bool {
+    func excludeFaulty(_ registry: ParticipantRegistry, store: any RunStore, runID: Int64) throws -> Bool {
         guard config.excludeAfterInvalidReplies > 0 else { return false }
         var excluded = false
         for participant in registry.participants where participant.exclusion == nil {
@@ -379,26 +392,5 @@ public struct FederationRun: Sendable {
                 run: runID, participant: registry.participants[failure.participant].name, kind: .failed,
                 detail: "round \(record.round): \(failure.reason)")
         }
-    }
-
-    /// "; failed: NAME (reason), …" for a round's failures, by participant name; empty when none failed.
-    private static func failed(_ record: RoundRecord, _ registry: ParticipantRegistry) -> String {
-        guard !record.failures.isEmpty else { return "" }
-        let names = record.failures.map { failure in
-            let name =
-                registry.participants.indices.contains(failure.participant)
-                ? registry.participants[failure.participant].name : "participant \(failure.participant)"
-            return "\(name) (\(failure.reason))"
-        }
-        return "; failed: " + names.joined(separator: ", ")
-    }
-
-    private static func summary(_ record: RoundRecord, of rounds: Int, _ registry: ParticipantRegistry) -> String {
-        var line = "round \(record.round)/\(rounds): \(record.succeeded) of \(record.sampled.count) answered"
-        if let evaluation = record.evaluation {
-            line += String(format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
-        }
-        if let epsilon = record.metrics["epsilon"] { line += String(format: ", ε = %.3f so far", epsilon) }
-        return line + failed(record, registry) + String(format: " [%.2f s]", record.seconds)
     }
 }

@@ -1,3 +1,4 @@
+import ConcordData
 import ConcordFederation
 import Foundation
 import GRPCCore
@@ -24,13 +25,18 @@ public struct ServiceSettings: Sendable {
     /// The most examples a node may declare when it joins (its largest weight in an aggregate); nil for
     /// no bound beyond the declaration itself.
     public var maxExamplesPerParticipant: Int?
+    /// A run on tabular data: the schema its welcome gives every node, whose table is read against it (the
+    /// example shape is then the schema's encoded width); nil for a run on IDX examples.
+    public var tableSchema: TabularSchema?
 
     /// Creates settings.
     public init(
         run: String, exampleShape: [Int], classCount: Int, heartbeatInterval: Duration = .seconds(2),
         helloTimeout: Duration = .seconds(10), requiresCertificates: Bool = true,
-        connectionLimits: ConnectionLimits = ConnectionLimits(), maxExamplesPerParticipant: Int? = nil
+        connectionLimits: ConnectionLimits = ConnectionLimits(), maxExamplesPerParticipant: Int? = nil,
+        tableSchema: TabularSchema? = nil
     ) {
+        self.tableSchema = tableSchema
         self.run = run
         self.exampleShape = exampleShape
         self.classCount = classCount
@@ -154,6 +160,7 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                     welcome.participantID = UInt32(participant.id)
                     welcome.heartbeatIntervalMs = UInt32((settings.heartbeatInterval.seconds * 1000).rounded())
                     welcome.maxPayloadBytes = NodeSession.maxReplyBytes
+                    if let schema = settings.tableSchema { welcome.tableSchema = WireConversion.tableSchema(schema) }
                     var reply = Concord_V1_CoordinatorMessage()
                     reply.welcome = welcome
                     outbox.send(reply)
@@ -161,6 +168,10 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                 }
             }
             return .ended("the node closed the stream")
+        } catch WireError.withdrew(let reason) {
+            // Its table does not fit the run: recorded as a refusal, with the node's own account of why.
+            onEvent(.refused(participant: current?.name, peer: peer, reason: "withdrew: \(reason)"))
+            return .ended("withdrew: \(reason)")
         } catch let error as WireError {
             return .ended("\(error)")
         } catch is CancellationError {
@@ -201,6 +212,23 @@ struct FederationService: Concord_V1_Federation.SimpleServiceProtocol {
                 Refusal(
                     reason: "the node declares \(hello.data.exampleCount) examples; this run admits at most \(most) "
                         + "per participant"))
+        }
+        if let schema = settings.tableSchema {
+            guard hello.data.tabular, hello.data.exampleShape.isEmpty, hello.data.classCount == 0,
+                hello.data.exampleCount > 0
+            else {
+                return .failure(
+                    Refusal(
+                        reason: "the run trains on tables (label '\(schema.label)'); the node has "
+                            + (hello.data.tabular
+                                ? "a table of \(hello.data.exampleCount) rows" : "IDX examples, not a table")))
+            }
+            return .success(participant)
+        }
+        guard !hello.data.tabular else {
+            return .failure(
+                Refusal(
+                    reason: "the run trains on examples of shape \(settings.exampleShape); the node holds a table"))
         }
         let shape = hello.data.exampleShape.map { Int($0) }
         guard shape == settings.exampleShape, Int(hello.data.classCount) == settings.classCount,

@@ -4,6 +4,14 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Synchronization
 
+/// What a node trains on: a dataset (IDX), or a table read against the run's schema once the coordinator sends it.
+public enum NodeData: Sendable {
+    /// Examples whose shape and classes the node knows.
+    case dataset(Dataset)
+    /// A CSV or TSV table, encoded with the federation's schema and standardisation.
+    case table(NodeTable)
+}
+
 /// How a node reaches its coordinator and what it brings.
 public struct NodeSettings: Sendable {
     /// The coordinator's host (a name its certificate lists, or an IP address).
@@ -15,7 +23,7 @@ public struct NodeSettings: Sendable {
     /// Mutual TLS, or plaintext by explicit choice.
     public var security: WireSecurity
     /// The node's own training data; it never leaves the node.
-    public var data: Dataset
+    public var data: NodeData
     /// The first wait before reconnecting; it doubles after each failure, up to ``maxBackoff``.
     public var initialBackoff: Duration
     /// The longest wait between reconnection attempts.
@@ -28,18 +36,41 @@ public struct NodeSettings: Sendable {
     /// The charter the node enforces on every task, and its receipts; nil for a node under no charter.
     public var enforcement: NodeEnforcement?
 
+    /// Creates settings for a node that trains on a table, checked against the schema its welcome carries.
+    public init(
+        host: String, port: Int, name: String, security: WireSecurity, table: NodeTable,
+        initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
+        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil
+    ) {
+        self.init(
+            host: host, port: port, name: name, security: security, nodeData: .table(table),
+            initialBackoff: initialBackoff, maxBackoff: maxBackoff, maxPayloadBytes: maxPayloadBytes,
+            maxTLSFailures: maxTLSFailures, enforcement: enforcement)
+    }
+
     /// Creates settings.
     public init(
         host: String, port: Int, name: String, security: WireSecurity, data: Dataset,
         initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
         maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil
     ) {
+        self.init(
+            host: host, port: port, name: name, security: security, nodeData: .dataset(data),
+            initialBackoff: initialBackoff, maxBackoff: maxBackoff, maxPayloadBytes: maxPayloadBytes,
+            maxTLSFailures: maxTLSFailures, enforcement: enforcement)
+    }
+
+    private init(
+        host: String, port: Int, name: String, security: WireSecurity, nodeData: NodeData,
+        initialBackoff: Duration, maxBackoff: Duration, maxPayloadBytes: UInt64, maxTLSFailures: Int,
+        enforcement: NodeEnforcement?
+    ) {
         self.enforcement = enforcement
         self.host = host
         self.port = port
         self.name = name
         self.security = security
-        self.data = data
+        self.data = nodeData
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
         self.maxPayloadBytes = maxPayloadBytes
@@ -81,7 +112,10 @@ public struct Node: Sendable {
             do {
                 return try await session(check: check) { welcomed.withLock { $0 = true } }
             } catch let error as WireError {
-                if case .rejected = error { throw error }
+                switch error {
+                case .rejected, .withdrew: throw error
+                default: break
+                }
                 failure = "ended: \(error)"
                 tlsFailures = 0
             } catch is CancellationError {
@@ -126,9 +160,15 @@ public struct Node: Sendable {
         var hello = Concord_V1_Hello()
         hello.protocolVersion = FederationService.protocolVersion
         hello.name = settings.name
-        hello.data.exampleCount = UInt64(settings.data.count)
-        hello.data.exampleShape = settings.data.exampleShape.map { UInt32(clamping: $0) }
-        hello.data.classCount = UInt32(clamping: settings.data.classCount)
+        switch settings.data {
+        case .dataset(let dataset):
+            hello.data.exampleCount = UInt64(dataset.count)
+            hello.data.exampleShape = dataset.exampleShape.map { UInt32(clamping: $0) }
+            hello.data.classCount = UInt32(clamping: dataset.classCount)
+        case .table(let table):
+            hello.data.exampleCount = UInt64(table.trainingRowCount)
+            hello.data.tabular = true
+        }
         var first = Concord_V1_NodeMessage()
         first.hello = hello
         outbox.send(first)
@@ -141,7 +181,19 @@ public struct Node: Sendable {
                 config.backoff.initial = .milliseconds(100)
                 config.backoff.max = .seconds(1)
             })
-        return try await withGRPCClient(transport: transport) { client in
+        do {
+            return try await join(transport: transport, outbox: outbox, tasks: tasks)
+        } catch {
+            // A node that withdrew waited for the coordinator to end the stream; however it ended, it is final.
+            if let reason = await tasks.withdrawal { throw WireError.withdrew(reason) }
+            throw error
+        }
+    }
+
+    private func join(
+        transport: HTTP2ClientTransport.Posix, outbox: Outbox<Concord_V1_NodeMessage>, tasks: NodeTasks
+    ) async throws -> String {
+        try await withGRPCClient(transport: transport) { client in
             let federation = Concord_V1_Federation.Client(wrapping: client)
             return try await federation.join(
                 requestProducer: { writer in try await outbox.drain(into: writer) },

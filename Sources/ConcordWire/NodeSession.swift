@@ -116,6 +116,8 @@ actor NodeSession {
             try receive(reply)
         case .chunk(let chunk):
             try receive(chunk)
+        case .withdrawal(let withdrawal):
+            throw .withdrew(String(withdrawal.reason.prefix(4096)))
         case nil:
             throw .malformed("an empty node message")
         }

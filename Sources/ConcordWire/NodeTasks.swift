@@ -14,6 +14,9 @@ actor NodeTasks {
     private var lastHeard = ContinuousClock.now
     private var incoming: [UInt64: (task: Concord_V1_Task, assembler: PayloadAssembler)] = [:]
     private var running: [UInt64: Task<Void, Never>] = [:]
+    /// Why the node withdrew from the run, once it has: it then waits for the coordinator to close the stream, so
+    /// that its withdrawal is delivered.
+    private(set) var withdrawal: String?
 
     init(
         settings: NodeSettings, outbox: Outbox<Concord_V1_NodeMessage>, log: @escaping @Sendable (String) -> Void,
@@ -34,11 +37,12 @@ actor NodeTasks {
     /// - Returns: the farewell's reason when the run is over, else nil.
     func receive(_ message: Concord_V1_CoordinatorMessage) throws(WireError) -> String? {
         lastHeard = .now
+        guard withdrawal == nil else { return nil }
         switch message.kind {
         case .welcome(let welcome):
             guard work == nil else { throw .protocolViolation("a second Welcome") }
-            work = NodeWork(
-                data: settings.data, participant: Int(welcome.participantID), enforcement: settings.enforcement)
+            guard let data = try localData(welcome) else { return nil }
+            work = NodeWork(data: data, participant: Int(welcome.participantID), enforcement: settings.enforcement)
             heartbeatInterval = .milliseconds(max(100, Int64(welcome.heartbeatIntervalMs)))
             log("joined run '\(welcome.run)' as participant \(welcome.participantID) (\(settings.name))")
             onWelcome()
@@ -86,6 +90,42 @@ actor NodeTasks {
             throw .malformed("an empty coordinator message")
         }
         return nil
+    }
+
+    /// The node's data for the run it was welcomed to: its dataset, or its table read against the run's schema.
+    /// A table that does not fit is withdrawn from the run: the coordinator is told why (file, row, column) and
+    /// the session ends, as retrying would not mend it.
+    ///
+    /// - Returns: the data, or nil when the node withdrew.
+    private func localData(_ welcome: Concord_V1_Welcome) throws(WireError) -> NodeWork.LocalData? {
+        switch settings.data {
+        case .dataset(let dataset):
+            guard !welcome.hasTableSchema else {
+                throw .rejected(
+                    "the run trains on tables and this node holds IDX examples; start it with --data FILE.csv")
+            }
+            return .dataset(dataset)
+        case .table(let table):
+            guard welcome.hasTableSchema else {
+                throw .rejected("the run does not train on tables; this node holds \(table.file)")
+            }
+            let schema = try WireConversion.tableSchema(welcome.tableSchema)
+            do {
+                let (training, heldOut) = try table.read(schema)
+                log(
+                    "\(table.file): \(training.count) training rows and \(heldOut?.count ?? 0) held out fit the run's "
+                        + "schema (label '\(schema.label)', \(schema.features.count) features)")
+                return .table(training: training, heldOut: heldOut)
+            } catch {
+                var message = Concord_V1_NodeMessage()
+                message.withdrawal.reason = error.description
+                outbox.send(message)
+                outbox.finish()
+                withdrawal = error.description
+                log("withdrawing from run '\(welcome.run)': \(error.description)")
+                return nil
+            }
+        }
     }
 
     private func start(_ task: Concord_V1_Task, payload: Data) {

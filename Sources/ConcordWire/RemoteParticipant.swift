@@ -1,3 +1,4 @@
+import ConcordData
 import ConcordFederation
 import ConcordPrivacy
 import Foundation
@@ -173,7 +174,9 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// Local training on the node.
     public func fit(_ instruction: FitInstruction) async throws -> ClientUpdate {
         if let flower = try currentFlower() { return try await flowerFit(instruction, on: flower) }
-        let (task, payload) = WireConversion.fitTask(instruction, model: model)
+        let (plain, payload) = WireConversion.fitTask(instruction, model: model)
+        var task = plain
+        if let standardisation { task.standardisation = WireConversion.standardisation(standardisation) }
         return try await ask(.fit(task), payload: payload, replyLimit: UInt64(payload.byteCount) * 2) {
             body, payload, declared in
             guard case .fit(let reply) = body else {
@@ -187,7 +190,9 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// Evaluation on the node's own data.
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
         if let flower = try currentFlower() { return try await flowerEvaluate(parameters, on: flower) }
-        let (task, payload) = WireConversion.evaluateTask(parameters, model: model)
+        let (plain, payload) = WireConversion.evaluateTask(parameters, model: model)
+        var task = plain
+        if let standardisation { task.standardisation = WireConversion.standardisation(standardisation) }
         return try await ask(.evaluate(task), payload: payload, replyLimit: 0) { body, _, declared in
             guard case .evaluate(let reply) = body else {
                 throw WireError.protocolViolation("an evaluation task answered with something else")
@@ -201,7 +206,12 @@ public final class RemoteParticipant: SecureAggregationPeer {
         if try currentFlower() != nil {
             throw WireError.refused("\(name) is a Flower client: secure aggregation needs Concord's own node")
         }
-        let (message, payload) = WireConversion.request(request, model: model)
+        let (plain, payload) = WireConversion.request(request, model: model)
+        var message = plain
+        // A tabular run's masked training is encoded with the standardisation, as a plain fit is.
+        if let standardisation, case .advertiseKeys = message.stage {
+            message.advertiseKeys.instruction.standardisation = WireConversion.standardisation(standardisation)
+        }
         // A masked input holds at most the model's size plus a few counts, in 64-bit words.
         let limit: UInt64
         if case .advertiseKeys(let setup) = request {
@@ -219,4 +229,52 @@ public final class RemoteParticipant: SecureAggregationPeer {
     }
 
     private let maskedInputLimit = Mutex<UInt64>(0)
+    private let agreedStandardisation = Mutex<Standardisation?>(nil)
+
+    /// The standardisation every fit and evaluation task of a run on tabular data carries; nil for other runs.
+    public var standardisation: Standardisation? {
+        get { agreedStandardisation.withLock { $0 } }
+        set { agreedStandardisation.withLock { $0 = newValue } }
+    }
+
+    /// The federated pre-round: the count, sum and sum of squares of each of `features` over the node's training
+    /// rows, checked as a hostile peer's (the features asked for, finite, counts within the rows it declared).
+    ///
+    /// - Throws: ``WireError/refused(_:)`` when the node refuses; ``WireError/malformed(_:)`` for impossible
+    ///   statistics, which count against the participant as any invalid reply.
+    public func statistics(of features: [String]) async throws -> FeatureStatistics {
+        guard try currentFlower() == nil else {
+            throw WireError.refused("\(name) is a Flower client: a run on tables needs Concord's own node")
+        }
+        let task = WireConversion.statisticsTask(features: features)
+        return try await ask(.statistics(task), payload: .empty, replyLimit: 0) { body, _, declared in
+            guard case .statistics(let reply) = body else {
+                throw WireError.protocolViolation("a statistics task answered with something else")
+            }
+            return try WireConversion.statistics(reply, features: features, declaredExamples: declared)
+        }
+    }
+
+    /// The global model evaluated on the node's held-out rows (federated evaluation), with the node's AUC,
+    /// precision and recall for two classes.
+    ///
+    /// - Throws: as ``evaluate(_:)``; ``WireError/malformed(_:)`` for metrics out of [0, 1].
+    public func heldOutEvaluation(
+        _ parameters: Parameters
+    ) async throws
+        -> (result: EvaluationResult, metrics: [String: Double])
+    {
+        let (plain, payload) = WireConversion.evaluateTask(parameters, model: model)
+        var task = plain
+        if let standardisation { task.standardisation = WireConversion.standardisation(standardisation) }
+        return try await ask(.evaluate(task), payload: payload, replyLimit: 0) { body, _, declared in
+            guard case .evaluate(let reply) = body else {
+                throw WireError.protocolViolation("an evaluation task answered with something else")
+            }
+            return (
+                try WireConversion.evaluation(reply, declaredExamples: declared),
+                try WireConversion.evaluationMetrics(reply)
+            )
+        }
+    }
 }

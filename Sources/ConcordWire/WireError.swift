@@ -21,6 +21,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case cannotListen(endpoint: String, reason: String)
     /// The participant was excluded from the run (repeated invalid replies), and why.
     case excluded(participant: String, reason: String)
+    /// The node withdrew before taking part: its data do not fit the run (the reason names file, row and column).
+    case withdrew(String)
 
     /// A description for logs and error messages.
     public var description: String {
@@ -35,6 +37,7 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
         case .security(let detail): "TLS: \(detail)"
         case .cannotListen(let endpoint, let reason): "cannot listen on \(endpoint): \(reason)"
         case .excluded(let participant, let reason): "\(participant) is excluded from the run: \(reason)"
+        case .withdrew(let reason): "withdrew from the run: \(reason)"
         }
     }
 }

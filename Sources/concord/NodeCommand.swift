@@ -26,7 +26,7 @@ struct NodeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]; `concord partition` writes such folders), or an image folder: one sub-folder of PNG images per class (DIR/CLASS/*.png).",
+            "A folder with this node's training data as IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]; `concord partition` writes such folders), or an image folder: one sub-folder of PNG images per class (DIR/CLASS/*.png). Or a table, FILE.csv or FILE.tsv: its label, classes and columns are the run's schema, which the coordinator sends; a table that does not fit it (a missing column, a value that is not a number, an unknown category or class) is refused, naming the file, row and column, and the node exits with status 2 without taking part.",
             valueName: "path"))
     var data: String
 
@@ -38,6 +38,15 @@ struct NodeCommand: AsyncParsableCommand {
                 + "refused before joining, naming the difference (the coordinator checks only their number).",
             valueName: "names"))
     var classes: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With a table: the share of its rows kept back to evaluate the global model on after every round "
+                + "(federated evaluation; 0 evaluates on the training rows).", valueName: "fraction"))
+    var heldOutFraction = 0.0
+
+    @Option(help: "With a table: the seed of the shuffle that chooses the held-out rows.")
+    var heldOutSeed: UInt64 = 1
 
     @Option(help: "This participant's name: its certificate's common name, listed in the coordinator's configuration.")
     var name: String
@@ -100,6 +109,12 @@ struct NodeCommand: AsyncParsableCommand {
         if images.customised || classes != nil, !ImageFolder.looksLikeImageFolder(dataURL) {
             throw ValidationError(
                 "--image-size, --channels and --classes need --data DIR holding one sub-folder of PNG images per class")
+        }
+        guard heldOutFraction >= 0, heldOutFraction <= 0.5 else {
+            throw ValidationError("--held-out-fraction must be in [0, 0.5], got \(heldOutFraction)")
+        }
+        if heldOutFraction > 0, !TabularOptions.isTable(data) {
+            throw ValidationError("--held-out-fraction needs a table (--data FILE.csv or FILE.tsv)")
         }
     }
 
@@ -166,12 +181,29 @@ struct NodeCommand: AsyncParsableCommand {
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let enforcement = try await makeEnforcement()
-        let dataset = try loadData()
-        printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
-        let node = Node(
-            settings: NodeSettings(
-                host: host, port: port, name: name, security: security, data: dataset, enforcement: enforcement),
-            log: { printLine("concord node \(name): \($0)") })
+        let settings: NodeSettings
+        if TabularOptions.isTable(data) {
+            let table: NodeTable
+            do {
+                table = try NodeTable(
+                    contentsOf: URL(fileURLWithPath: (data as NSString).expandingTildeInPath),
+                    heldOutFraction: heldOutFraction, seed: heldOutSeed)
+            } catch {
+                FileHandle.standardError.write(Data("concord node \(name): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            printLine(
+                "concord node \(name): \(table.rowCount) rows in \(table.file) (\(table.trainingRowCount) to train on); "
+                    + "joining \(host):\(port), which sends the run's schema")
+            settings = NodeSettings(
+                host: host, port: port, name: name, security: security, table: table, enforcement: enforcement)
+        } else {
+            let dataset = try loadData()
+            printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
+            settings = NodeSettings(
+                host: host, port: port, name: name, security: security, data: dataset, enforcement: enforcement)
+        }
+        let node = Node(settings: settings, log: { printLine("concord node \(name): \($0)") })
         do {
             let farewell = try await node.run()
             printLine("concord node \(name): \(farewell)")

@@ -201,8 +201,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let save {
             // Only the architecture is wanted here: the parameters are the run's.
-            let network = try ModelZoo.make(
-                config.model, inputShape: outcome.exampleShape, classes: outcome.classCount, seed: 0)
+            let network = try plan.makeModel(
+                inputShape: outcome.exampleShape, classes: outcome.classCount, seed: 0, tabular: plan.tabular)
             try network.load(outcome.parameters)
             try Safetensors.write(
                 network.stateDictionary(), metadata: ["model": config.model, "format": "concord-nhwc"],

@@ -1,3 +1,4 @@
+import ConcordData
 import ConcordServer
 import Foundation
 import Testing
@@ -11,6 +12,38 @@ struct FederationConfigTests {
         let path = folder.appendingPathComponent("federation.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+
+    @Test(
+        "a tabular block declares the schema (bare names numeric), an optional fixed standardisation and the evaluation table"
+    )
+    func tabular() throws {
+        let path = try Self.write(
+            """
+            run: r
+            rounds: 3
+            participants: [a, b]
+            evaluation: held-out.tsv
+            tabular:
+              label: y
+              classes: [benign, malignant]
+              features: [x, {name: c, categories: [p, q]}, z]
+              missing: impute
+              standardisation: {means: [1.5, -2], scales: [0.5, 4]}
+            """)
+        let (config, _) = try FederationConfig.load(path: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+        #expect(config.evaluationTable == folder + "/held-out.tsv")
+        let tabular = try #require(config.plan().tabular)
+        #expect(tabular.schema.features == [.numeric("x"), .categorical("c", categories: ["p", "q"]), .numeric("z")])
+        #expect(tabular.schema.missing == .impute && tabular.schema.missingTokens == ["NA"])
+        #expect(tabular.standardisation?.names == ["x", "z"] && tabular.standardisation?.scales == [0.5, 4])
+        #expect(tabular.exampleShape == [4] && tabular.loss.rawValue == "binary_cross_entropy")
+        // Without an evaluation key a tabular run evaluates centrally on nothing; the nodes evaluate on theirs.
+        let bare = try FederationConfig.load(
+            path: try Self.write(
+                "run: r\nrounds: 3\nparticipants: [a]\ntabular: {label: y, classes: [n, p], features: [x]}\n"))
+        #expect(bare.config.evaluation == "none" && bare.config.evaluationTable == nil)
     }
 
     @Test("defaults fill what is left out; relative paths are the file's folder's")
@@ -32,7 +65,8 @@ struct FederationConfigTests {
         #expect(config.plan().minFitResults == 1 && config.plan().minFitFraction == 0.5)
         #expect(config.excludeAfterInvalidReplies == 3 && config.retryBackoffSeconds == 1)
         #expect(config.maxExamplesPerParticipant == nil)
-        let explicit = try FederationConfig.load(path: try Self.write("run: r\nrounds: 3\nparticipants: [a, b]\nmin_fit_results: 1\n"))
+        let explicit = try FederationConfig.load(
+            path: try Self.write("run: r\nrounds: 3\nparticipants: [a, b]\nmin_fit_results: 1\n"))
         #expect(explicit.config.plan().minFitResults == 1 && explicit.config.plan().minFitFraction == 0)
     }
 
@@ -57,6 +91,27 @@ struct FederationConfigTests {
             ("run: r\nrounds: 3\nparticipants: [a]\nmax_examples_per_participant: 0\n", "must be at least 1"),
             ("run: r\nrounds: 3\nparticipants: [a]\nexclude_after_invalid_replies: -1\n", "must be ≥ 0"),
             ("run: r\nrounds: 3\nparticipants: [a]\nretry_backoff_seconds: .inf\n", "between 0 and 3600"),
+            // A run on tables: its schema and evaluation are checked as the rest.
+            (
+                "run: r\nrounds: 3\nparticipants: [a]\ntabular: {label: y, classes: [no, yes], features: [x, {name: c, categories: [a, b]}], missing: maybe}\n",
+                "'tabular.missing' must be reject or impute"
+            ),
+            (
+                "run: r\nrounds: 3\nparticipants: [a]\ntabular: {label: y, classes: [no, yes], features: [x, {name: c, categories: [a, b]}]}\nevaluation: mnist\n",
+                "'evaluation' of a tabular run must be a CSV or TSV"
+            ),
+            (
+                "run: r\nrounds: 3\nparticipants: [a]\ntabular: {label: y, classes: [yes], features: [x]}\n",
+                "needs at least two classes"
+            ),
+            (
+                "run: r\nrounds: 3\nparticipants: [a]\ntabular: {label: y, classes: [no, yes], features: [x, {name: c, categories: [a, b]}], standardisation: {means: [1, 2], scales: [1, 1]}}\n",
+                "'tabular.standardisation'"
+            ),
+            (
+                "run: r\nrounds: 3\nparticipants: [a]\ntabular: {label: y, classes: [no, yes], features: [x, {name: c, categories: [a, b]}], standardisation: {means: [1], scales: [0]}}\n",
+                "a scale must be finite and positive"
+            ),
         ])
     func mistakes(text: String, problem: String) throws {
         let path = try Self.write(text)

@@ -1,3 +1,4 @@
+import ConcordData
 import ConcordFederation
 import ConcordNN
 import ConcordPrivacy
@@ -57,6 +58,17 @@ struct WireFuzzTests {
     }
 
     /// What the coordinator sends, made by the coordinator's own conversions.
+    static let tableSchema = TabularSchema(
+        label: "diagnosis", classes: ["benign", "malignant"],
+        features: [.numeric("radius"), .categorical("site", categories: ["a", "b", "c"]), .numeric("area")])
+
+    /// A standardisation a task carried: accepted only for the schema's numeric features, finite with positive scales.
+    static func checkStandardisation(_ message: Concord_V1_Standardisation) throws {
+        let standardisation = try WireConversion.standardisation(message, for: ["radius", "area"])
+        guard standardisation.scales.allSatisfy({ $0.isFinite && $0 > 0 }), standardisation.means.allSatisfy(\.isFinite)
+        else { throw FuzzInvariantViolation("a standardisation that divides by zero or by infinity was accepted") }
+    }
+
     static func coordinatorSeeds() throws -> [[UInt8]] {
         let (fit, fitPayload) = WireConversion.fitTask(try instruction(correction: true), model: "mlp")
         let (plain, plainPayload) = WireConversion.fitTask(try instruction(correction: false), model: "logreg")
@@ -72,9 +84,19 @@ struct WireFuzzTests {
             .advertiseKeys(setup), .shareKeys(round: 3, keys: [keys, keys]), .maskedInput(round: 3, shares: [share]),
             .unmask(UnmaskRequest(round: 3, survivors: [0, 1, 2], dropped: [3])),
         ]
+        // A tabular run's tasks carry the agreed standardisation; its pre-round asks for statistics.
+        let standardisation = WireConversion.standardisation(
+            Standardisation(names: ["radius", "area"], means: [14.1, 654.9], scales: [3.5, 351.6]))
+        var tabularFit = plain
+        tabularFit.standardisation = standardisation
+        var tabularEvaluate = evaluate
+        tabularEvaluate.standardisation = standardisation
         var seeds =
             try frames(task: .fit(fit), payload: fitPayload) + frames(task: .fit(plain), payload: plainPayload)
             + frames(task: .evaluate(evaluate), payload: evaluatePayload)
+            + frames(task: .fit(tabularFit), payload: plainPayload)
+            + frames(task: .evaluate(tabularEvaluate), payload: evaluatePayload)
+            + frames(task: .statistics(WireConversion.statisticsTask(features: ["radius", "area"])), payload: .empty)
         for request in requests {
             let (message, payload) = WireConversion.request(request, model: "mlp")
             seeds += try frames(task: .secureAggregation(message), payload: payload)
@@ -84,6 +106,13 @@ struct WireFuzzTests {
             .with {
                 $0.welcome = .with {
                     $0.run = "r"; $0.participantID = 3; $0.heartbeatIntervalMs = 500; $0.maxPayloadBytes = 1 << 32
+                }
+            })
+        others.append(
+            .with {
+                $0.welcome = .with {
+                    $0.run = "t"; $0.participantID = 1; $0.heartbeatIntervalMs = 500
+                    $0.tableSchema = WireConversion.tableSchema(Self.tableSchema)
                 }
             })
         others.append(
@@ -123,6 +152,15 @@ struct WireFuzzTests {
             replies.append((.secureAggregation(message), payload))
         }
         replies.append((.refusal(.with { $0.reason = "unknown model" }), .empty))
+        var statistics = FeatureStatistics(names: ["radius", "area"])
+        for (radius, area) in [(12.5, 480.0), (20.1, 1200.5), (9.8, 301.2)] {
+            statistics.add(radius, feature: 0)
+            statistics.add(area, feature: 1)
+        }
+        replies.append((.statistics(WireConversion.statisticsReply(statistics)), .empty))
+        var binary = evaluation
+        binary.metrics = ["auc": 0.97, "precision": 0.9, "recall": 0.85]
+        replies.append((.evaluate(binary), .empty))
         var seeds: [[UInt8]] = []
         for (body, payload) in replies {
             var message = Concord_V1_NodeMessage()
@@ -182,9 +220,17 @@ struct WireFuzzTests {
                     guard instruction.parameters.values.count == instruction.parameters.layout.scalarCount else {
                         throw FuzzInvariantViolation("a fit instruction whose values do not fill its layout")
                     }
-                case .evaluate(let evaluate): _ = try WireConversion.parameters(evaluate, payload: payload)
+                    if fit.hasStandardisation { try Self.checkStandardisation(fit.standardisation) }
+                case .evaluate(let evaluate):
+                    _ = try WireConversion.parameters(evaluate, payload: payload)
+                    if evaluate.hasStandardisation { try Self.checkStandardisation(evaluate.standardisation) }
                 case .secureAggregation(let request): _ = try WireConversion.request(request, payload: payload)
-                case nil: break
+                case .statistics, nil: break
+                }
+            case .welcome(let welcome) where welcome.hasTableSchema:
+                let schema = try WireConversion.tableSchema(welcome.tableSchema)
+                guard schema.features.count <= WireConversion.maxFeatures, schema.classes.count >= 2 else {
+                    throw FuzzInvariantViolation("a schema beyond its bounds was accepted")
                 }
             case .chunk(let chunk):
                 var assembler = try PayloadAssembler(expected: UInt64(chunk.data.count), limit: Self.payloadLimit)
@@ -213,7 +259,22 @@ struct WireFuzzTests {
                 guard update.parameters.layout == Self.layout, update.gradient.map({ $0.count == 8 }) ?? true else {
                     throw FuzzInvariantViolation("an update that does not fit the task's layout")
                 }
-            case .evaluate(let evaluate): _ = try WireConversion.evaluation(evaluate, declaredExamples: 1000)
+            case .evaluate(let evaluate):
+                _ = try WireConversion.evaluation(evaluate, declaredExamples: 1000)
+                let metrics = try WireConversion.evaluationMetrics(evaluate)
+                guard metrics.values.allSatisfy({ $0.isFinite && (0...1).contains($0) }) else {
+                    throw FuzzInvariantViolation("an evaluation metric outside [0, 1]")
+                }
+            case .statistics(let reply):
+                let statistics = try WireConversion.statistics(
+                    reply, features: ["radius", "area"], declaredExamples: 1000)
+                guard statistics.counts.allSatisfy({ (0...1000).contains($0) }),
+                    statistics.sums.allSatisfy(\.isFinite),
+                    statistics.sumsOfSquares.allSatisfy({ $0.isFinite && $0 >= 0 }),
+                    statistics.standardisation.scales.allSatisfy({ $0.isFinite && $0 > 0 })
+                else {
+                    throw FuzzInvariantViolation("statistics that could poison the standardisation were accepted")
+                }
             case .secureAggregation(let response):
                 guard WireConversion.expectedBytes(of: response) == UInt64(payload.count) else { return }
                 _ = try WireConversion.response(response, payload: payload)

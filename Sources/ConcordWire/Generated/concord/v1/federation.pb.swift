@@ -179,6 +179,15 @@ package nonisolated struct Concord_V1_NodeMessage: Sendable {
     set {kind = .chunk(newValue)}
   }
 
+  /// The node cannot take part: its table does not fit the run's schema (the Welcome's). The stream ends after it.
+  package var withdrawal: Concord_V1_Withdrawal {
+    get {
+      if case .withdrawal(let v)? = kind {return v}
+      return Concord_V1_Withdrawal()
+    }
+    set {kind = .withdrawal(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -186,6 +195,8 @@ package nonisolated struct Concord_V1_NodeMessage: Sendable {
     case heartbeat(Concord_V1_Heartbeat)
     case reply(Concord_V1_Reply)
     case chunk(Concord_V1_Chunk)
+    /// The node cannot take part: its table does not fit the run's schema (the Welcome's). The stream ends after it.
+    case withdrawal(Concord_V1_Withdrawal)
 
   }
 
@@ -313,6 +324,85 @@ package nonisolated struct Concord_V1_DataSummary: Sendable {
 
   package var classCount: UInt32 = 0
 
+  /// The node holds a table (CSV or TSV) whose encoded shape and classes the run's schema decides: example_shape and
+  /// class_count are then empty, and example_count is the rows it may train on.
+  package var tabular: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// A node leaves before taking part, because its data do not fit the run (a missing column, a value that is not a
+/// number, an unknown category or class): the reason names the file, row and column.
+package nonisolated struct Concord_V1_Withdrawal: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var reason: String = String()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// The columns of a run on tabular data, as the run's configuration declares them. At most 4096 features, 256
+/// classes, 1024 categories per feature and 64 missing tokens; names of at most 256 bytes.
+package nonisolated struct Concord_V1_TableSchema: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The label column.
+  package var label: String = String()
+
+  /// Its classes, in class-index order.
+  package var classes: [String] = []
+
+  /// The feature columns, in model-input order.
+  package var features: [Concord_V1_TableFeature] = []
+
+  /// Missing feature values become the mean (numeric) or an all-zero one-hot (categorical); else they are refused.
+  package var imputeMissing: Bool = false
+
+  /// The field values that mean "missing" besides the empty field.
+  package var missingTokens: [String] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// One feature column: numeric, or categorical with its vocabulary in one-hot order.
+package nonisolated struct Concord_V1_TableFeature: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var name: String = String()
+
+  package var categorical: Bool = false
+
+  package var categories: [String] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// The shift and scale of each numeric feature, x -> (x - mean) / scale, agreed by the federation.
+package nonisolated struct Concord_V1_Standardisation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var names: [String] = []
+
+  package var means: [Double] = []
+
+  package var scales: [Double] = []
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -336,9 +426,22 @@ package nonisolated struct Concord_V1_Welcome: Sendable {
   /// The largest payload the coordinator accepts, in bytes.
   package var maxPayloadBytes: UInt64 = 0
 
+  /// For a run on tabular data, its schema: the node reads its table against it before it takes part, and sends a
+  /// Withdrawal naming the mismatch when the table does not fit.
+  package var tableSchema: Concord_V1_TableSchema {
+    get {_tableSchema ?? Concord_V1_TableSchema()}
+    set {_tableSchema = newValue}
+  }
+  /// Returns true if `tableSchema` has been explicitly set.
+  package var hasTableSchema: Bool {self._tableSchema != nil}
+  /// Clears the value of `tableSchema`. Subsequent reads from it will return its default value.
+  package mutating func clearTableSchema() {self._tableSchema = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
+
+  fileprivate var _tableSchema: Concord_V1_TableSchema? = nil
 }
 
 /// The coordinator refused the session; the stream ends after it.
@@ -489,18 +592,73 @@ package nonisolated struct Concord_V1_Task: @unchecked Sendable {
     set {_uniqueStorage()._body = .secureAggregation(newValue)}
   }
 
+  package var statistics: Concord_V1_StatisticsTask {
+    get {
+      if case .statistics(let v)? = _storage._body {return v}
+      return Concord_V1_StatisticsTask()
+    }
+    set {_uniqueStorage()._body = .statistics(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
     case fit(Concord_V1_FitTask)
     case evaluate(Concord_V1_EvaluateTask)
     case secureAggregation(Concord_V1_SecAggRequest)
+    case statistics(Concord_V1_StatisticsTask)
 
   }
 
   package init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The federated pre-round of a run on tabular data: the count, sum and sum of squares of each numeric feature over
+/// the node's training rows, so that the federation agrees on standardisation without pooling any rows.
+package nonisolated struct Concord_V1_StatisticsTask: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The numeric features, in the schema's order.
+  package var features: [String] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Concord_V1_StatisticsReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var features: [Concord_V1_FeatureMoments] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// One numeric feature's statistics over a node's training rows (missing values left out).
+package nonisolated struct Concord_V1_FeatureMoments: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var name: String = String()
+
+  package var count: UInt64 = 0
+
+  package var sum: Double = 0
+
+  package var sumOfSquares: Double = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
 }
 
 /// A node's answer to a task.
@@ -548,6 +706,14 @@ package nonisolated struct Concord_V1_Reply: Sendable {
     set {body = .refusal(newValue)}
   }
 
+  package var statistics: Concord_V1_StatisticsReply {
+    get {
+      if case .statistics(let v)? = body {return v}
+      return Concord_V1_StatisticsReply()
+    }
+    set {body = .statistics(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -556,6 +722,7 @@ package nonisolated struct Concord_V1_Reply: Sendable {
     case secureAggregation(Concord_V1_SecAggResponse)
     /// The node cannot or will not do the task; the reason is for people.
     case refusal(Concord_V1_Refusal)
+    case statistics(Concord_V1_StatisticsReply)
 
   }
 
@@ -628,6 +795,16 @@ package nonisolated struct Concord_V1_FitTask: @unchecked Sendable {
     get {_storage._secureAggregation}
     set {_uniqueStorage()._secureAggregation = newValue}
   }
+
+  /// For a run on tabular data, the federation's standardisation, which the node encodes its rows with.
+  package var standardisation: Concord_V1_Standardisation {
+    get {_storage._standardisation ?? Concord_V1_Standardisation()}
+    set {_uniqueStorage()._standardisation = newValue}
+  }
+  /// Returns true if `standardisation` has been explicitly set.
+  package var hasStandardisation: Bool {_storage._standardisation != nil}
+  /// Clears the value of `standardisation`. Subsequent reads from it will return its default value.
+  package mutating func clearStandardisation() {_uniqueStorage()._standardisation = nil}
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -767,11 +944,22 @@ package nonisolated struct Concord_V1_EvaluateTask: Sendable {
   /// Clears the value of `layout`. Subsequent reads from it will return its default value.
   package mutating func clearLayout() {self._layout = nil}
 
+  /// For a run on tabular data, the federation's standardisation; the node evaluates on its held-out rows.
+  package var standardisation: Concord_V1_Standardisation {
+    get {_standardisation ?? Concord_V1_Standardisation()}
+    set {_standardisation = newValue}
+  }
+  /// Returns true if `standardisation` has been explicitly set.
+  package var hasStandardisation: Bool {self._standardisation != nil}
+  /// Clears the value of `standardisation`. Subsequent reads from it will return its default value.
+  package mutating func clearStandardisation() {self._standardisation = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
   fileprivate var _layout: Concord_V1_Layout? = nil
+  fileprivate var _standardisation: Concord_V1_Standardisation? = nil
 }
 
 package nonisolated struct Concord_V1_EvaluateReply: Sendable {
@@ -784,6 +972,10 @@ package nonisolated struct Concord_V1_EvaluateReply: Sendable {
   package var accuracy: Double = 0
 
   package var exampleCount: UInt64 = 0
+
+  /// For two classes: the area under the ROC curve, precision and recall ("auc", "precision", "recall"), each in
+  /// [0, 1], when defined.
+  package var metrics: Dictionary<String,Double> = [:]
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1100,7 +1292,7 @@ nonisolated extension Concord_V1_SecretKind: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Concord_V1_NodeMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".NodeMessage"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}heartbeat\0\u{1}reply\0\u{1}chunk\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}heartbeat\0\u{1}reply\0\u{1}chunk\0\u{1}withdrawal\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1160,6 +1352,19 @@ nonisolated extension Concord_V1_NodeMessage: SwiftProtobuf.Message, SwiftProtob
           self.kind = .chunk(v)
         }
       }()
+      case 5: try {
+        var v: Concord_V1_Withdrawal?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .withdrawal(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .withdrawal(v)
+        }
+      }()
       default: break
       }
     }
@@ -1186,6 +1391,10 @@ nonisolated extension Concord_V1_NodeMessage: SwiftProtobuf.Message, SwiftProtob
     case .chunk?: try {
       guard case .chunk(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .withdrawal?: try {
+      guard case .withdrawal(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
     case nil: break
     }
@@ -1397,7 +1606,7 @@ nonisolated extension Concord_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Concord_V1_DataSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".DataSummary"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}example_count\0\u{3}example_shape\0\u{3}class_count\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}example_count\0\u{3}example_shape\0\u{3}class_count\0\u{1}tabular\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1408,6 +1617,7 @@ nonisolated extension Concord_V1_DataSummary: SwiftProtobuf.Message, SwiftProtob
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.exampleCount) }()
       case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.exampleShape) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.classCount) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.tabular) }()
       default: break
       }
     }
@@ -1423,6 +1633,9 @@ nonisolated extension Concord_V1_DataSummary: SwiftProtobuf.Message, SwiftProtob
     if self.classCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.classCount, fieldNumber: 3)
     }
+    if self.tabular != false {
+      try visitor.visitSingularBoolField(value: self.tabular, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1430,6 +1643,167 @@ nonisolated extension Concord_V1_DataSummary: SwiftProtobuf.Message, SwiftProtob
     if lhs.exampleCount != rhs.exampleCount {return false}
     if lhs.exampleShape != rhs.exampleShape {return false}
     if lhs.classCount != rhs.classCount {return false}
+    if lhs.tabular != rhs.tabular {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_Withdrawal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".Withdrawal"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_Withdrawal, rhs: Concord_V1_Withdrawal) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_TableSchema: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".TableSchema"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}label\0\u{1}classes\0\u{1}features\0\u{3}impute_missing\0\u{3}missing_tokens\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.classes) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.features) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.imputeMissing) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.missingTokens) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 1)
+    }
+    if !self.classes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.classes, fieldNumber: 2)
+    }
+    if !self.features.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.features, fieldNumber: 3)
+    }
+    if self.imputeMissing != false {
+      try visitor.visitSingularBoolField(value: self.imputeMissing, fieldNumber: 4)
+    }
+    if !self.missingTokens.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.missingTokens, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_TableSchema, rhs: Concord_V1_TableSchema) -> Bool {
+    if lhs.label != rhs.label {return false}
+    if lhs.classes != rhs.classes {return false}
+    if lhs.features != rhs.features {return false}
+    if lhs.imputeMissing != rhs.imputeMissing {return false}
+    if lhs.missingTokens != rhs.missingTokens {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_TableFeature: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".TableFeature"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}categorical\0\u{1}categories\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.categorical) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.categories) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.categorical != false {
+      try visitor.visitSingularBoolField(value: self.categorical, fieldNumber: 2)
+    }
+    if !self.categories.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.categories, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_TableFeature, rhs: Concord_V1_TableFeature) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.categorical != rhs.categorical {return false}
+    if lhs.categories != rhs.categories {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_Standardisation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".Standardisation"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}names\0\u{1}means\0\u{1}scales\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.names) }()
+      case 2: try { try decoder.decodeRepeatedDoubleField(value: &self.means) }()
+      case 3: try { try decoder.decodeRepeatedDoubleField(value: &self.scales) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.names.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.names, fieldNumber: 1)
+    }
+    if !self.means.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.means, fieldNumber: 2)
+    }
+    if !self.scales.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.scales, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_Standardisation, rhs: Concord_V1_Standardisation) -> Bool {
+    if lhs.names != rhs.names {return false}
+    if lhs.means != rhs.means {return false}
+    if lhs.scales != rhs.scales {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1437,7 +1811,7 @@ nonisolated extension Concord_V1_DataSummary: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Concord_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Welcome"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}run\0\u{3}participant_id\0\u{3}heartbeat_interval_ms\0\u{3}max_payload_bytes\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}run\0\u{3}participant_id\0\u{3}heartbeat_interval_ms\0\u{3}max_payload_bytes\0\u{3}table_schema\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1449,12 +1823,17 @@ nonisolated extension Concord_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.participantID) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.heartbeatIntervalMs) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.maxPayloadBytes) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._tableSchema) }()
       default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.run.isEmpty {
       try visitor.visitSingularStringField(value: self.run, fieldNumber: 1)
     }
@@ -1467,6 +1846,9 @@ nonisolated extension Concord_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
     if self.maxPayloadBytes != 0 {
       try visitor.visitSingularUInt64Field(value: self.maxPayloadBytes, fieldNumber: 4)
     }
+    try { if let v = self._tableSchema {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1475,6 +1857,7 @@ nonisolated extension Concord_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.participantID != rhs.participantID {return false}
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
     if lhs.maxPayloadBytes != rhs.maxPayloadBytes {return false}
+    if lhs._tableSchema != rhs._tableSchema {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1717,7 +2100,7 @@ nonisolated extension Concord_V1_TensorSpec: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Concord_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Task"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}payload_bytes\0\u{1}fit\0\u{1}evaluate\0\u{3}secure_aggregation\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}payload_bytes\0\u{1}fit\0\u{1}evaluate\0\u{3}secure_aggregation\0\u{1}statistics\0")
 
   fileprivate class _StorageClass {
     var _id: UInt64 = 0
@@ -1795,6 +2178,19 @@ nonisolated extension Concord_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Mes
             _storage._body = .secureAggregation(v)
           }
         }()
+        case 6: try {
+          var v: Concord_V1_StatisticsTask?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .statistics(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .statistics(v)
+          }
+        }()
         default: break
         }
       }
@@ -1826,6 +2222,10 @@ nonisolated extension Concord_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Mes
         guard case .secureAggregation(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
       }()
+      case .statistics?: try {
+        guard case .statistics(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      }()
       case nil: break
       }
     }
@@ -1849,9 +2249,114 @@ nonisolated extension Concord_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Mes
   }
 }
 
+nonisolated extension Concord_V1_StatisticsTask: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".StatisticsTask"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}features\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.features) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.features.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.features, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_StatisticsTask, rhs: Concord_V1_StatisticsTask) -> Bool {
+    if lhs.features != rhs.features {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_StatisticsReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".StatisticsReply"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}features\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.features) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.features.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.features, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_StatisticsReply, rhs: Concord_V1_StatisticsReply) -> Bool {
+    if lhs.features != rhs.features {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_FeatureMoments: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".FeatureMoments"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}count\0\u{1}sum\0\u{3}sum_of_squares\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.count) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.sum) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.sumOfSquares) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.count != 0 {
+      try visitor.visitSingularUInt64Field(value: self.count, fieldNumber: 2)
+    }
+    if self.sum.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.sum, fieldNumber: 3)
+    }
+    if self.sumOfSquares.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.sumOfSquares, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_FeatureMoments, rhs: Concord_V1_FeatureMoments) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.count != rhs.count {return false}
+    if lhs.sum != rhs.sum {return false}
+    if lhs.sumOfSquares != rhs.sumOfSquares {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Concord_V1_Reply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Reply"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{3}payload_bytes\0\u{1}fit\0\u{1}evaluate\0\u{3}secure_aggregation\0\u{1}refusal\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{3}payload_bytes\0\u{1}fit\0\u{1}evaluate\0\u{3}secure_aggregation\0\u{1}refusal\0\u{1}statistics\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1913,6 +2418,19 @@ nonisolated extension Concord_V1_Reply: SwiftProtobuf.Message, SwiftProtobuf._Me
           self.body = .refusal(v)
         }
       }()
+      case 7: try {
+        var v: Concord_V1_StatisticsReply?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .statistics(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .statistics(v)
+        }
+      }()
       default: break
       }
     }
@@ -1945,6 +2463,10 @@ nonisolated extension Concord_V1_Reply: SwiftProtobuf.Message, SwiftProtobuf._Me
     case .refusal?: try {
       guard case .refusal(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .statistics?: try {
+      guard case .statistics(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     }()
     case nil: break
     }
@@ -1992,7 +2514,7 @@ nonisolated extension Concord_V1_Refusal: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".FitTask"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}model\0\u{1}layout\0\u{1}settings\0\u{3}has_correction\0\u{1}charter\0\u{3}secure_aggregation\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}model\0\u{1}layout\0\u{1}settings\0\u{3}has_correction\0\u{1}charter\0\u{3}secure_aggregation\0\u{1}standardisation\0")
 
   fileprivate class _StorageClass {
     var _round: UInt32 = 0
@@ -2002,6 +2524,7 @@ nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._
     var _hasCorrection_p: Bool = false
     var _charter: String = String()
     var _secureAggregation: Bool = false
+    var _standardisation: Concord_V1_Standardisation? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2019,6 +2542,7 @@ nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._
       _hasCorrection_p = source._hasCorrection_p
       _charter = source._charter
       _secureAggregation = source._secureAggregation
+      _standardisation = source._standardisation
     }
   }
 
@@ -2044,6 +2568,7 @@ nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._
         case 5: try { try decoder.decodeSingularBoolField(value: &_storage._hasCorrection_p) }()
         case 6: try { try decoder.decodeSingularStringField(value: &_storage._charter) }()
         case 7: try { try decoder.decodeSingularBoolField(value: &_storage._secureAggregation) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._standardisation) }()
         default: break
         }
       }
@@ -2077,6 +2602,9 @@ nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._secureAggregation != false {
         try visitor.visitSingularBoolField(value: _storage._secureAggregation, fieldNumber: 7)
       }
+      try { if let v = _storage._standardisation {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2093,6 +2621,7 @@ nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._hasCorrection_p != rhs_storage._hasCorrection_p {return false}
         if _storage._charter != rhs_storage._charter {return false}
         if _storage._secureAggregation != rhs_storage._secureAggregation {return false}
+        if _storage._standardisation != rhs_storage._standardisation {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2307,7 +2836,7 @@ nonisolated extension Concord_V1_UpdateReceipt: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Concord_V1_EvaluateTask: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".EvaluateTask"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}model\0\u{1}layout\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}model\0\u{1}layout\0\u{1}standardisation\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2317,6 +2846,7 @@ nonisolated extension Concord_V1_EvaluateTask: SwiftProtobuf.Message, SwiftProto
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.model) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._layout) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._standardisation) }()
       default: break
       }
     }
@@ -2333,12 +2863,16 @@ nonisolated extension Concord_V1_EvaluateTask: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._layout {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    try { if let v = self._standardisation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Concord_V1_EvaluateTask, rhs: Concord_V1_EvaluateTask) -> Bool {
     if lhs.model != rhs.model {return false}
     if lhs._layout != rhs._layout {return false}
+    if lhs._standardisation != rhs._standardisation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2346,7 +2880,7 @@ nonisolated extension Concord_V1_EvaluateTask: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Concord_V1_EvaluateReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".EvaluateReply"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}loss\0\u{1}accuracy\0\u{3}example_count\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}loss\0\u{1}accuracy\0\u{3}example_count\0\u{1}metrics\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2357,6 +2891,7 @@ nonisolated extension Concord_V1_EvaluateReply: SwiftProtobuf.Message, SwiftProt
       case 1: try { try decoder.decodeSingularDoubleField(value: &self.loss) }()
       case 2: try { try decoder.decodeSingularDoubleField(value: &self.accuracy) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.exampleCount) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: &self.metrics) }()
       default: break
       }
     }
@@ -2372,6 +2907,9 @@ nonisolated extension Concord_V1_EvaluateReply: SwiftProtobuf.Message, SwiftProt
     if self.exampleCount != 0 {
       try visitor.visitSingularUInt64Field(value: self.exampleCount, fieldNumber: 3)
     }
+    if !self.metrics.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: self.metrics, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2379,6 +2917,7 @@ nonisolated extension Concord_V1_EvaluateReply: SwiftProtobuf.Message, SwiftProt
     if lhs.loss != rhs.loss {return false}
     if lhs.accuracy != rhs.accuracy {return false}
     if lhs.exampleCount != rhs.exampleCount {return false}
+    if lhs.metrics != rhs.metrics {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

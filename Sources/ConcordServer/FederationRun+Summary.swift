@@ -1,0 +1,28 @@
+import ConcordFederation
+import ConcordWire
+import Foundation
+
+/// The lines the coordinator logs for each round.
+extension FederationRun {
+    /// "; failed: NAME (reason), …" for a round's failures, by participant name; empty when none failed.
+    static func failed(_ record: RoundRecord, _ registry: ParticipantRegistry) -> String {
+        guard !record.failures.isEmpty else { return "" }
+        let names = record.failures.map { failure in
+            let name =
+                registry.participants.indices.contains(failure.participant)
+                ? registry.participants[failure.participant].name : "participant \(failure.participant)"
+            return "\(name) (\(failure.reason))"
+        }
+        return "; failed: " + names.joined(separator: ", ")
+    }
+
+    /// The line logged for a committed round: who answered, the test accuracy, ε so far, who failed, how long.
+    static func summary(_ record: RoundRecord, of rounds: Int, _ registry: ParticipantRegistry) -> String {
+        var line = "round \(record.round)/\(rounds): \(record.succeeded) of \(record.sampled.count) answered"
+        if let evaluation = record.evaluation {
+            line += String(format: ", test accuracy %.2f%%, loss %.4f", evaluation.accuracy * 100, evaluation.loss)
+        }
+        if let epsilon = record.metrics["epsilon"] { line += String(format: ", ε = %.3f so far", epsilon) }
+        return line + failed(record, registry) + String(format: " [%.2f s]", record.seconds)
+    }
+}
