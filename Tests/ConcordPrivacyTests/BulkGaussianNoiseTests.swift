@@ -102,7 +102,11 @@ struct BulkGaussianNoiseTests {
         var v = [Float](repeating: 10, count: count)
         v.withUnsafeMutableBufferPointer { noise.add(standardDeviation: 0.5, to: $0) }
         #expect(v.allSatisfy { $0 != 10 && $0.isFinite && abs($0 - 10) < 4 })
-        #expect(Set(v).count == count, "no value repeats")
+        // Near 0 a Float has room for every draw: a few coincidences at most (about one in 70,001 draws), not the
+        // repeated blocks of a buffer used before it is filled.
+        var w = [Float](repeating: 0, count: count)
+        w.withUnsafeMutableBufferPointer { noise.add(standardDeviation: 0.5, to: $0) }
+        #expect(Set(w).count >= count - count / 1000, "\(count - Set(w).count) values repeat")
     }
 
     @Test func successiveCallsContinueTheStreamAndSplitBuffersDrawFreshNoise() {

@@ -36,7 +36,11 @@ public struct BulkGaussianNoise<Source: BulkRandomNumberGenerator>: GradientNois
         let sigma = Float(standardDeviation.magnitude)
         let block = BoxMuller.blockSize
         let blockWords = block
-        if words.isEmpty { words = [UInt32](repeating: 0, count: Self.bufferWords) }
+        if words.isEmpty {
+            // An empty buffer counts as used up: the first draw fills it.
+            words = [UInt32](repeating: 0, count: Self.bufferWords)
+            next = words.count
+        }
         var done = 0
         words.withUnsafeMutableBufferPointer { buffer in
             guard let start = buffer.baseAddress else { return }
