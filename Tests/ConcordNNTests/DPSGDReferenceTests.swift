@@ -26,7 +26,9 @@ struct DPSGDReferenceTests {
     }
 
     /// Writes the model's weights and a batch, returns the two files' paths.
-    static func write(_ model: Sequential, inputs: Tensor, labels: [Int32], in directory: URL) throws -> (
+    static func write(
+        _ model: Sequential, inputs: Tensor, labels: [Int32], in directory: URL
+    ) throws -> (
         String, String
     ) {
         let weights = directory.appendingPathComponent("weights.safetensors")

@@ -114,8 +114,12 @@ struct BulkGaussianNoiseTests {
         var parts = BulkGaussianNoise(source: SeededGenerator(seed: 6))
         var a = [Float](repeating: 0, count: 64), b = [Float](repeating: 0, count: 64)
         a.withUnsafeMutableBufferPointer { whole.add(standardDeviation: 1, to: $0) }
-        b.withUnsafeMutableBufferPointer { parts.add(standardDeviation: 1, to: UnsafeMutableBufferPointer(rebasing: $0[0..<32])) }
-        b.withUnsafeMutableBufferPointer { parts.add(standardDeviation: 1, to: UnsafeMutableBufferPointer(rebasing: $0[32..<64])) }
+        b.withUnsafeMutableBufferPointer {
+            parts.add(standardDeviation: 1, to: UnsafeMutableBufferPointer(rebasing: $0[0..<32]))
+        }
+        b.withUnsafeMutableBufferPointer {
+            parts.add(standardDeviation: 1, to: UnsafeMutableBufferPointer(rebasing: $0[32..<64]))
+        }
         #expect(a == b, "blocks of 32 are drawn in order whether asked for at once or in parts")
         var again = [Float](repeating: 0, count: 64)
         again.withUnsafeMutableBufferPointer { whole.add(standardDeviation: 1, to: $0) }
