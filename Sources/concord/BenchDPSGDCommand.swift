@@ -34,6 +34,14 @@ struct BenchDPSGDCommand: ParsableCommand {
             "Clock for the timings: wall (elapsed time) or cpu (this thread's CPU time, steadier on a shared machine).")
     var clock: Benchmark.Clock = .wall
 
+    @Option(
+        help: """
+            Gaussian sampler of the DP-SGD step: bulk (Box–Muller over the keystream a buffer at a time, what \
+            record-level training uses) or polar (Marsaglia's polar method a word at a time, the federation-level \
+            sampler), both keyed by AES-CTR.
+            """)
+    var sampler: Benchmark.NoiseSampler = .bulk
+
     @Flag(help: "Print one JSON object instead of lines.")
     var json = false
 
@@ -45,12 +53,15 @@ struct BenchDPSGDCommand: ParsableCommand {
 
     func run() throws {
         GEMM.setThreads(1)
-        let figures = try Benchmark.dpsgdStep(model: model, batchSize: batchSize, seconds: seconds, clock: clock)
+        let figures = try Benchmark.dpsgdStep(
+            model: model, batchSize: batchSize, seconds: seconds, clock: clock, sampler: sampler)
         if json {
             print(try figures.jsonString())
             return
         }
-        print("BLAS kernel: \(GEMM.kernel.name); \(model), batch \(batchSize), \(clock.rawValue) clock")
+        print(
+            "BLAS kernel: \(GEMM.kernel.name); \(model), batch \(batchSize), \(clock.rawValue) clock, "
+                + "\(sampler.rawValue) sampler")
         print(String(format: "plain step:  %.3f ms (median)", figures.plainMilliseconds))
         print(String(format: "DP-SGD step: %.3f ms (median)", figures.dpsgdMilliseconds))
         print(
@@ -62,6 +73,19 @@ struct BenchDPSGDCommand: ParsableCommand {
 }
 
 extension Benchmark {
+    /// The Gaussian samplers `concord bench dpsgd` can time.
+    enum NoiseSampler: String, ExpressibleByArgument, CaseIterable {
+        case bulk, polar
+
+        /// A fresh sampler keyed by AES-CTR under a key from the operating system.
+        func make() -> any GradientNoise {
+            switch self {
+            case .bulk: SecureRecordPrivacyRandomness().makeNoise()
+            case .polar: GaussianNoise(source: KeystreamRandom())
+            }
+        }
+    }
+
     /// The figures of `concord bench dpsgd`.
     struct DPSGDFigures: JSONReport {
         var model: String
@@ -72,15 +96,19 @@ extension Benchmark {
         var noiseMilliseconds: Double
         var ratio: Double
         var clock: String
+        var sampler: String
 
         enum CodingKeys: String, CodingKey {
-            case model, batchSize = "batch_size", parameters, ratio, clock
+            case model, batchSize = "batch_size", parameters, ratio, clock, sampler
             case plainMilliseconds = "plain_ms", dpsgdMilliseconds = "dpsgd_ms", noiseMilliseconds = "noise_ms"
         }
     }
 
-    /// Median milliseconds of a plain SGD step and of a DP-SGD step (C = 1, σ = 1.1, the production noise) on the same batches.
-    static func dpsgdStep(model name: String, batchSize: Int, seconds: Double, clock: Clock) throws -> DPSGDFigures {
+    /// Median milliseconds of a plain SGD step and of a DP-SGD step (C = 1, σ = 1.1, noise from `sampler`) on the
+    /// same batches.
+    static func dpsgdStep(
+        model name: String, batchSize: Int, seconds: Double, clock: Clock, sampler: NoiseSampler = .bulk
+    ) throws -> DPSGDFigures {
         let plain = try ModelZoo.make(name, seed: 1)
         let dp = try ModelZoo.make(name, seed: 1)
         var g = SeededGenerator(seed: 2)
@@ -95,7 +123,7 @@ extension Benchmark {
             )
         }
         let configuration = DPSGDConfiguration(clipNorm: 1, noiseMultiplier: 1.1, samplingRate: 0.01)
-        var noise = GaussianNoise(source: KeystreamRandom())
+        var noise = sampler.make()
         let plainOptimizer = SGD(learningRate: 0.01), dpOptimizer = SGD(learningRate: 0.01)
         var next = 0
         let plainSeconds = try medianSeconds(totalSeconds: seconds, clock: clock) {
@@ -118,6 +146,6 @@ extension Benchmark {
         return DPSGDFigures(
             model: name, batchSize: batchSize, parameters: dp.parameterCount, plainMilliseconds: plainSeconds * 1000,
             dpsgdMilliseconds: dpSeconds * 1000, noiseMilliseconds: noiseSeconds * 1000,
-            ratio: dpSeconds / plainSeconds, clock: clock.rawValue)
+            ratio: dpSeconds / plainSeconds, clock: clock.rawValue, sampler: sampler.rawValue)
     }
 }

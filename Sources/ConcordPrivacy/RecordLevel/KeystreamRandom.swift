@@ -10,7 +10,7 @@ import Foundation
 /// read from `/dev/urandom` that costs tens of milliseconds on a busy machine, more than the step itself. The
 /// keystream is as unpredictable as its key, which nobody but this instance ever holds, and AES runs at
 /// gigabytes per second. Should encryption fail, the words come from ``SystemRandomBuffer`` directly.
-public struct KeystreamRandom: RandomNumberGenerator {
+public struct KeystreamRandom: BulkRandomNumberGenerator {
     private var system = SystemRandomBuffer()
     private var key: SymmetricKey
     private var counter: UInt64 = 0
@@ -46,6 +46,23 @@ public struct KeystreamRandom: RandomNumberGenerator {
         if position == words.count { refill() }
         defer { position += 1 }
         return words[position]
+    }
+
+    /// Writes the next `target.count` words of the keystream into `target`, in the order ``next()`` gives them.
+    public mutating func fill(_ target: UnsafeMutableBufferPointer<UInt64>) {
+        guard var destination = target.baseAddress else { return }
+        var remaining = target.count
+        while remaining > 0 {
+            if position == words.count { refill() }
+            let count = min(remaining, words.count - position)
+            words.withUnsafeBufferPointer { source in
+                guard let start = source.baseAddress else { return }
+                destination.update(from: start + position, count: count)
+            }
+            position += count
+            destination += count
+            remaining -= count
+        }
     }
 
     private mutating func refill() {

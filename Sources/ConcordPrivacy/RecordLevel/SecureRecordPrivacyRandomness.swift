@@ -14,6 +14,6 @@ public struct SecureRecordPrivacyRandomness: RecordPrivacyRandomness {
     /// Secure random words for sampling.
     public func makeSampler() -> any RandomNumberGenerator { KeystreamRandom() }
 
-    /// Gaussian noise from a ``KeystreamRandom``.
-    public func makeNoise() -> any GradientNoise { GaussianNoise(source: KeystreamRandom()) }
+    /// Gaussian noise from a ``KeystreamRandom``, drawn in bulk (``BulkGaussianNoise``).
+    public func makeNoise() -> any GradientNoise { BulkGaussianNoise(source: KeystreamRandom()) }
 }
