@@ -4,7 +4,7 @@ import Foundation
 
 /// A cryptographically secure generator in user space: the AES-256 counter-mode keystream (swift-crypto) under a
 /// key read from the operating system's generator (``SystemRandomBuffer``), a fresh key per instance and per 2³²
-/// blocks.
+/// blocks; or, given a secret key (``init(key:)``, a run's ``RunNoiseKey``), that key's keystream.
 ///
 /// DP-SGD draws a normal per parameter per step (two million random bytes a step for a 200,000-parameter model);
 /// read from `/dev/urandom` that costs tens of milliseconds on a busy machine, more than the step itself. The
