@@ -55,6 +55,8 @@ public struct FitConfig: Sendable, Equatable, Codable {
     /// Poisson sampling of the records, Abadi et al. 2016) instead of mini-batch SGD; the batch size and the
     /// local epochs' shuffling then do not apply, and each epoch is round(1/q) steps.
     public var recordPrivacy: DPSGDConfiguration?
+    /// The δ at which a participant training with ``recordPrivacy`` states its cumulative ε (the run's).
+    public var recordPrivacyDelta: Double?
 
     /// Creates a configuration.
     public init(
@@ -70,6 +72,7 @@ public struct FitConfig: Sendable, Equatable, Codable {
         self.privacy = nil
         self.reportsGradient = false
         self.recordPrivacy = nil
+        self.recordPrivacyDelta = nil
     }
 }
 

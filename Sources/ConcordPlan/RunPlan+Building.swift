@@ -22,6 +22,7 @@ extension RunPlan {
         var localTraining = LocalTraining(
             epochs: local.epochs, batchSize: local.batchSize, learningRate: local.learningRate)
         localTraining.recordPrivacy = dp?.recordPrivacy
+        localTraining.recordPrivacyDelta = dp?.recordPrivacy == nil ? nil : dp?.delta
         let inner = specification.make(
             local: localTraining, serverLearningRate: strategy.serverLearningRate,
             serverMomentum: strategy.serverMomentum, stragglerFraction: strategy.stragglers)

@@ -136,6 +136,14 @@ actor NodeTasks {
             // The coordinator gave this task up; it wants no answer.
             guard !Task.isCancelled else { return self.finished(task.id) }
             if case .refusal(let refusal) = reply.body { log("refused task \(task.id): \(refusal.reason)") }
+            if case .fit(let fit) = reply.body, let epsilon = fit.metrics["record_epsilon"],
+                case .fit(let asked) = task.body
+            {
+                log(
+                    "round \(asked.round): record-level ε = \(String(format: "%.4f", epsilon)) at δ = "
+                        + "\(asked.settings.recordPrivacy.delta) after \(fit.metrics["record_steps"].map { Int($0) } ?? 0) "
+                        + "DP-SGD steps (this node's own accountant)")
+            }
             var message = Concord_V1_NodeMessage()
             message.reply = reply
             outbox.send(message, task: task.id, payload: payload)

@@ -26,6 +26,8 @@ actor NodeWork {
     /// The participant pipeline (``ParticipantPipeline``) the simulation's participants go through too.
     private var pipeline: SecureAggregatingClient?
     private let enforcement: NodeEnforcement?
+    /// The node's own account of its record-level DP-SGD steps, made at the first such task with its δ.
+    private var recordAccountant: RecordPrivacyAccountant?
 
     init(data: LocalData, participant: Int, enforcement: NodeEnforcement? = nil) {
         self.data = data
@@ -82,7 +84,9 @@ actor NodeWork {
             let network = try makeNetwork(model, for: data)
             let pool = WorkerPool([TrainingWorker(model: network)])
             pipeline = ParticipantPipeline.assembleSecure(
-                training: LocalParticipant(id: participant, data: OwnData(dataset: data), pool: pool),
+                training: LocalParticipant(
+                    id: participant, data: OwnData(dataset: data), pool: pool,
+                    recordPrivacy: SecureRecordPrivacyRandomness()),
                 charterCheck: enforcement?.enforce)
             self.layout = network.layout
             self.model = model
@@ -97,6 +101,22 @@ actor NodeWork {
         return pipeline
     }
 
+    /// The accountant of a task that asks for record-level DP-SGD (nil for one that does not); a task stating ε at
+    /// another δ than the first one did is refused, since this node's ε is one number at one δ.
+    private func recordAccountant(for config: FitConfig) throws -> RecordPrivacyAccountant? {
+        guard config.recordPrivacy != nil, let delta = config.recordPrivacyDelta else { return nil }
+        if let recordAccountant {
+            guard recordAccountant.delta == delta else {
+                throw WireError.refused(
+                    "record-level DP at δ = \(delta), but this node accounts its ε at δ = \(recordAccountant.delta)")
+            }
+            return recordAccountant
+        }
+        let made = try RecordPrivacyAccountant(delta: delta)
+        recordAccountant = made
+        return made
+    }
+
     /// Does one task; every failure becomes a refusal the coordinator records.
     func perform(_ task: Concord_V1_Task, payload: Data) async -> (Concord_V1_Reply, Payload) {
         var reply = Concord_V1_Reply()
@@ -109,7 +129,12 @@ actor NodeWork {
                 let local = try participant(
                     for: fit.model, layout: instruction.parameters.layout,
                     standardisation: fit.hasStandardisation ? fit.standardisation : nil)
+                let accountant = try recordAccountant(for: instruction.config)
                 var update = try await local.fit(instruction)
+                if let accountant, let record = instruction.config.recordPrivacy {
+                    update.metrics["record_epsilon"] = try await accountant.record(record, steps: update.steps)
+                    update.metrics["record_steps"] = Double(await accountant.steps)
+                }
                 if let enforcement { update.receipt = try enforcement.receipt(update, instruction) }
                 let (message, parameters) = WireConversion.fitReply(update)
                 reply.fit = message

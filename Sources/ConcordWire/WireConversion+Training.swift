@@ -57,6 +57,14 @@ enum WireConversion {
             message.privacy = mechanism
         }
         message.reportsGradient = config.reportsGradient
+        if let record = config.recordPrivacy {
+            var privacy = Concord_V1_RecordPrivacy()
+            privacy.samplingRate = record.samplingRate
+            privacy.noiseMultiplier = record.noiseMultiplier
+            privacy.clipNorm = record.clipNorm
+            privacy.delta = config.recordPrivacyDelta ?? 0
+            message.recordPrivacy = privacy
+        }
         return message
     }
 
@@ -75,6 +83,21 @@ enum WireConversion {
                 delta: mechanism.delta, clipNorm: mechanism.clipNorm)
         }
         config.reportsGradient = message.reportsGradient
+        if message.hasRecordPrivacy {
+            let privacy = message.recordPrivacy
+            let record = DPSGDConfiguration(
+                clipNorm: privacy.clipNorm, noiseMultiplier: privacy.noiseMultiplier, samplingRate: privacy.samplingRate)
+            do {
+                try record.validate()
+            } catch {
+                throw .malformed("record-level DP: \(error)")
+            }
+            guard privacy.delta > 0, privacy.delta < 1 else {
+                throw .malformed("record-level DP: δ must be in (0, 1), got \(privacy.delta)")
+            }
+            config.recordPrivacy = record
+            config.recordPrivacyDelta = privacy.delta
+        }
         return config
     }
 

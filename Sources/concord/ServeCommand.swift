@@ -102,11 +102,6 @@ struct ServeCommand: AsyncParsableCommand {
         if !secureAggregation.dropouts.isEmpty {
             throw ValidationError("--dropout simulates dropouts in `concord simulate`; a real federation has its own")
         }
-        if privacy.level == .record {
-            throw ValidationError(
-                "--dp-level record runs in `concord simulate` only for now: the wire does not carry DP-SGD settings yet"
-            )
-        }
     }
 
     /// The run's governance under the plan's charter (checked against it first); nil without a charter.

@@ -13,6 +13,8 @@ public struct LocalTraining: Sendable, Equatable, Codable {
     public var proximalMu: Float
     /// Record-level DP-SGD at every participant, nil for ordinary local SGD.
     public var recordPrivacy: DPSGDConfiguration?
+    /// The δ at which participants state their record-level ε.
+    public var recordPrivacyDelta: Double?
 
     /// Creates local settings.
     public init(epochs: Int, batchSize: Int, learningRate: Float, proximalMu: Float = 0) {
@@ -33,6 +35,7 @@ public struct LocalTraining: Sendable, Equatable, Codable {
                 localEpochs: partialEpochs[participant] ?? epochs, batchSize: batchSize, learningRate: learningRate,
                 seed: Seeds.participant(seed, participant), proximalMu: proximalMu)
             config.recordPrivacy = recordPrivacy
+            config.recordPrivacyDelta = recordPrivacyDelta
             instructions[participant] = FitInstruction(round: round, parameters: parameters, config: config)
         }
         return instructions

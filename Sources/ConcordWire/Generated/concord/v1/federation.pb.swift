@@ -849,12 +849,43 @@ package nonisolated struct Concord_V1_FitSettings: Sendable {
 
   package var reportsGradient: Bool = false
 
+  /// Record-level DP: local training is DP-SGD with these settings, and the node accounts its own ε.
+  package var recordPrivacy: Concord_V1_RecordPrivacy {
+    get {_recordPrivacy ?? Concord_V1_RecordPrivacy()}
+    set {_recordPrivacy = newValue}
+  }
+  /// Returns true if `recordPrivacy` has been explicitly set.
+  package var hasRecordPrivacy: Bool {self._recordPrivacy != nil}
+  /// Clears the value of `recordPrivacy`. Subsequent reads from it will return its default value.
+  package mutating func clearRecordPrivacy() {self._recordPrivacy = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
   fileprivate var _clipNorm: Double? = nil
   fileprivate var _privacy: Concord_V1_PrivacyMechanism? = nil
+  fileprivate var _recordPrivacy: Concord_V1_RecordPrivacy? = nil
+}
+
+/// DP-SGD at the node (Abadi et al. 2016): Poisson sampling of its records at rate q, each record's gradient
+/// clipped to clip_norm, N(0, σ²C²) noise per step; the node states its cumulative ε at delta.
+package nonisolated struct Concord_V1_RecordPrivacy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var samplingRate: Double = 0
+
+  package var noiseMultiplier: Double = 0
+
+  package var clipNorm: Double = 0
+
+  package var delta: Double = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
 }
 
 /// The round's Gaussian mechanism, so a node can check it against the privacy it agreed to.
@@ -2633,7 +2664,7 @@ nonisolated extension Concord_V1_FitTask: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Concord_V1_FitSettings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".FitSettings"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}local_epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{1}seed\0\u{3}proximal_mu\0\u{3}clip_norm\0\u{1}privacy\0\u{3}reports_gradient\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}local_epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{1}seed\0\u{3}proximal_mu\0\u{3}clip_norm\0\u{1}privacy\0\u{3}reports_gradient\0\u{3}record_privacy\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2649,6 +2680,7 @@ nonisolated extension Concord_V1_FitSettings: SwiftProtobuf.Message, SwiftProtob
       case 6: try { try decoder.decodeSingularDoubleField(value: &self._clipNorm) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._privacy) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.reportsGradient) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._recordPrivacy) }()
       default: break
       }
     }
@@ -2683,6 +2715,9 @@ nonisolated extension Concord_V1_FitSettings: SwiftProtobuf.Message, SwiftProtob
     if self.reportsGradient != false {
       try visitor.visitSingularBoolField(value: self.reportsGradient, fieldNumber: 8)
     }
+    try { if let v = self._recordPrivacy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2695,6 +2730,52 @@ nonisolated extension Concord_V1_FitSettings: SwiftProtobuf.Message, SwiftProtob
     if lhs._clipNorm != rhs._clipNorm {return false}
     if lhs._privacy != rhs._privacy {return false}
     if lhs.reportsGradient != rhs.reportsGradient {return false}
+    if lhs._recordPrivacy != rhs._recordPrivacy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Concord_V1_RecordPrivacy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RecordPrivacy"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sampling_rate\0\u{3}noise_multiplier\0\u{3}clip_norm\0\u{1}delta\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.samplingRate) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.noiseMultiplier) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.clipNorm) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.delta) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.samplingRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.samplingRate, fieldNumber: 1)
+    }
+    if self.noiseMultiplier.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.noiseMultiplier, fieldNumber: 2)
+    }
+    if self.clipNorm.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.clipNorm, fieldNumber: 3)
+    }
+    if self.delta.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.delta, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Concord_V1_RecordPrivacy, rhs: Concord_V1_RecordPrivacy) -> Bool {
+    if lhs.samplingRate != rhs.samplingRate {return false}
+    if lhs.noiseMultiplier != rhs.noiseMultiplier {return false}
+    if lhs.clipNorm != rhs.clipNorm {return false}
+    if lhs.delta != rhs.delta {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
