@@ -190,9 +190,7 @@ public final class RemoteParticipant: SecureAggregationPeer {
     /// Evaluation on the node's own data.
     public func evaluate(_ parameters: Parameters) async throws -> EvaluationResult {
         if let flower = try currentFlower() { return try await flowerEvaluate(parameters, on: flower) }
-        let (plain, payload) = WireConversion.evaluateTask(parameters, model: model)
-        var task = plain
-        if let standardisation { task.standardisation = WireConversion.standardisation(standardisation) }
+        let (task, payload) = evaluationTask(parameters)
         return try await ask(.evaluate(task), payload: payload, replyLimit: 0) { body, _, declared in
             guard case .evaluate(let reply) = body else {
                 throw WireError.protocolViolation("an evaluation task answered with something else")
@@ -255,6 +253,13 @@ public final class RemoteParticipant: SecureAggregationPeer {
         }
     }
 
+    /// An evaluation task of `parameters` for this node, with the run's standardisation on a table.
+    private func evaluationTask(_ parameters: Parameters) -> (Concord_V1_EvaluateTask, Payload) {
+        var (task, payload) = WireConversion.evaluateTask(parameters, model: model)
+        if let standardisation { task.standardisation = WireConversion.standardisation(standardisation) }
+        return (task, payload)
+    }
+
     /// The global model evaluated on the node's held-out rows (federated evaluation), with the node's AUC,
     /// precision and recall for two classes.
     ///
@@ -264,9 +269,7 @@ public final class RemoteParticipant: SecureAggregationPeer {
     ) async throws
         -> (result: EvaluationResult, metrics: [String: Double])
     {
-        let (plain, payload) = WireConversion.evaluateTask(parameters, model: model)
-        var task = plain
-        if let standardisation { task.standardisation = WireConversion.standardisation(standardisation) }
+        let (task, payload) = evaluationTask(parameters)
         return try await ask(.evaluate(task), payload: payload, replyLimit: 0) { body, _, declared in
             guard case .evaluate(let reply) = body else {
                 throw WireError.protocolViolation("an evaluation task answered with something else")
