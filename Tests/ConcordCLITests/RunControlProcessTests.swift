@@ -14,8 +14,11 @@ struct RunControlProcessTests {
         defer { federation.remove() }
         // The uninterrupted run: `simulate` with the same seed and partition ends with the model an
         // uninterrupted `serve` does (FederationProcessTests checks that equality).
-        let reference = try await federation.simulate(rounds: 6, model: "logreg")
-        _ = try federation.configure(rounds: 6, model: "logreg")
+        // Enough rounds that each pause lands long before the run ends: a pause is a process start and a 200 ms
+        // poll, and a fast machine runs a round of this federation in 0.2 s (with 6 rounds, a pause could miss).
+        let rounds = 24
+        let reference = try await federation.simulate(rounds: rounds, model: "logreg")
+        _ = try federation.configure(rounds: rounds, model: "logreg")
         let store = federation.path("run.sqlite")
         var (coordinator, port) = try await federation.serve(log: "serve-1.log")
         let nodes = try FederationProcessTests.names.map { try federation.node($0, port: port) }
@@ -29,7 +32,7 @@ struct RunControlProcessTests {
             return (run, try database.rounds(run: run.id).count)
         }
 
-        #expect(await coordinator.waitFor("round 1/6", timeout: 120), "\(coordinator.output)")
+        #expect(await coordinator.waitFor("round 1/\(rounds)", timeout: 120), "\(coordinator.output)")
         try await control("pause")
         #expect(await coordinator.waitFor("paused by the operator", timeout: 60), "\(coordinator.output)")
         let (paused, held) = try committed()
@@ -41,7 +44,7 @@ struct RunControlProcessTests {
 
         try await control("resume")
         #expect(await coordinator.waitFor("resumed by the operator", timeout: 60), "\(coordinator.output)")
-        #expect(await coordinator.waitFor("round \(held + 1)/6", timeout: 120), "\(coordinator.output)")
+        #expect(await coordinator.waitFor("round \(held + 1)/\(rounds)", timeout: 120), "\(coordinator.output)")
         // Paused again before the stop, so that the stop lands before the last round, whatever the timing.
         try await control("pause")
         let deadline = Date().addingTimeInterval(60)
@@ -57,7 +60,7 @@ struct RunControlProcessTests {
         #expect(!FileManager.default.fileExists(atPath: federation.path("final.safetensors")), "saved on a stop")
         let (stopped, kept) = try committed()
         #expect(stopped.state == .paused && (stopped.reason ?? "").contains("stopped by the operator"))
-        #expect(kept < 6, "the run ended before the stop; the test proves nothing")
+        #expect(kept < rounds, "the run ended before the stop; the test proves nothing")
 
         // The stop took the place of the pause: a coordinator started again runs at once.
         (coordinator, port) = try await federation.serve(log: "serve-2.log", port: port)

@@ -89,7 +89,8 @@ struct RecordPrivacyAccountingTests {
         #expect(Set(first).count == first.count)
         #expect(b.next() != first[0])
         let ones = first.reduce(0) { $0 + $1.nonzeroBitCount }
-        // 1,280,000 bits: a fair coin's count is within 5 standard deviations (566) of half.
-        #expect(abs(ones - 640_000) < 3000)
+        // 1,280,000 bits: a fair coin's count is within 8 standard deviations (8 × 566) of half, but for once
+        // in 10¹⁴ runs; the keystream is OS-keyed, so this test cannot be seeded.
+        #expect(abs(ones - 640_000) < 4_530)
     }
 }

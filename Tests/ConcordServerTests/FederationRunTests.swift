@@ -82,7 +82,7 @@ struct FederationRunTests {
         let alpha = Self.node("alpha", port: port, seed: 11)
         // With beta away, every try of round 1 has one result of the two required: retried, then paused.
         var paused: StoredRun?
-        for _ in 0..<200 where paused == nil {
+        for _ in 0..<1200 where paused == nil {  // up to a minute: a loaded machine retries slowly
             try await Task.sleep(for: .milliseconds(50))
             paused = try store.runs().first { $0.state == .paused }
         }

@@ -75,7 +75,7 @@ struct IdlePeerTests {
             strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1),
             participants: server.server.registry.participants, initialParameters: Parameters(model: model),
             configuration: CoordinatorConfiguration(
-                sampler: FractionSampler(fraction: 1), minFitResults: 2, roundDeadline: .seconds(2), evalEvery: 0,
+                sampler: FractionSampler(fraction: 1), minFitResults: 2, roundDeadline: .seconds(8), evalEvery: 0,
                 seed: 1))
         let record = await coordinator.runRound()
         #expect(record.error == nil)

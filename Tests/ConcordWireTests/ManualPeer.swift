@@ -14,7 +14,7 @@ struct ManualPeer<Message: Sendable> {
     /// Opens a Join stream, sends `messages`, then collects the coordinator's messages until it ends the
     /// stream or `timeout` passes; `react` may answer each message with more.
     func exchange(
-        _ messages: [Message], timeout: Duration = .seconds(5),
+        _ messages: [Message], timeout: Duration = .seconds(30),
         react: @escaping @Sendable (Concord_V1_CoordinatorMessage) async -> [Message] = { _ in [] }
     ) async throws -> Outcome {
         let transport = try HTTP2ClientTransport.Posix(

@@ -102,7 +102,7 @@ struct TLSFailureTests {
 
         // The coordinator's side, with the node's address.
         var reasons: [String] = []
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while reasons.isEmpty, ContinuousClock.now < deadline {
             reasons = server.events.all.compactMap { event -> String? in
                 guard case .connectionClosed(let peer, let reason) = event, peer.hasPrefix("127.0.0.1:") else {
