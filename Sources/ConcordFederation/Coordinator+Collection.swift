@@ -111,6 +111,15 @@ extension Coordinator {
         return (results, failures)
     }
 
+    /// The record-level ε each participant's update reports; nil when none does.
+    static func recordEpsilon(_ results: [FitResult]) -> [Int: Double]? {
+        var reported: [Int: Double] = [:]
+        for result in results {
+            if let epsilon = result.update.metrics["record_epsilon"] { reported[result.participant] = epsilon }
+        }
+        return reported.isEmpty ? nil : reported
+    }
+
     /// Why a secure sum cannot be aggregated: a total weight above what its participants declared means one
     /// of them claimed more examples than it has inside its masked input, where no single weight can be seen.
     static func problem(with sum: UpdateSum, proxies: [Int: any ClientProxy]) -> String? {

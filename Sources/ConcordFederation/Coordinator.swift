@@ -256,7 +256,7 @@ public actor Coordinator {
             round: round, sampled: sampled, succeeded: error == nil ? collected.contributors : 0,
             failures: collected.failures,
             error: error, evaluation: evaluation, evaluationError: evaluationError,
-            federatedEvaluation: federated, metrics: metrics,
+            federatedEvaluation: federated, metrics: metrics, recordEpsilon: Self.recordEpsilon(collected.results),
             fitSeconds: (fitDone - fitStarted).seconds, aggregateSeconds: (aggregated - fitDone).seconds,
             evaluateSeconds: (evaluated - aggregated).seconds, seconds: (ContinuousClock.now - started).seconds)
         history.append(record)

@@ -20,6 +20,10 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     public var federatedEvaluation: EvaluationResult?
     /// Strategy metrics (e.g. participants' mean training loss).
     public var metrics: [String: Double]
+    /// Each answering participant's cumulative record-level ε, as its own accountant reported it (the
+    /// `record_epsilon` metric of its update); nil when none reported one. The coordinator cannot check these: the
+    /// guarantee is each participant's, enforced by its own ledger.
+    public var recordEpsilon: [Int: Double]?
     /// Seconds spent waiting for participants' training.
     public var fitSeconds: Double
     /// Seconds spent aggregating.

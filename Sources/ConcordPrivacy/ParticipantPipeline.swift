@@ -12,12 +12,13 @@ public enum ParticipantPipeline {
     /// - Parameters:
     ///   - training: what trains (and clips) on the participant's data.
     ///   - charterCheck: puts the participant behind its own enforcement of a charter; nil for none.
-    ///   - recordAccountant: accounts the participant's record-level DP-SGD steps; nil for none.
+    ///   - recordAccountant: admits the participant's record-level DP-SGD steps before it trains; nil for none.
+    ///   - run: the run those steps are recorded under.
     public static func assemble(
         training: any ClientProxy, charterCheck: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
-        recordAccountant: RecordPrivacyAccountant? = nil
+        recordAccountant: RecordPrivacyAccountant? = nil, run: String = ""
     ) -> any ClientProxy {
-        let accounted = recordAccountant.map { RecordPrivacyAccounting(training, accountant: $0) } ?? training
+        let accounted = recordAccountant.map { RecordPrivacyAccounting(training, accountant: $0, run: run) } ?? training
         return charterCheck?(accounted) ?? accounted
     }
 
@@ -26,13 +27,15 @@ public enum ParticipantPipeline {
     ///
     /// - Parameters:
     ///   - dropouts: stages at which it vanishes (simulation only).
-    ///   - recordAccountant: accounts the participant's record-level DP-SGD steps; nil for none.
+    ///   - recordAccountant: admits the participant's record-level DP-SGD steps before it trains; nil for none.
+    ///   - run: the run those steps are recorded under.
     public static func assembleSecure(
         training: any ClientProxy, charterCheck: (@Sendable (any ClientProxy) -> any ClientProxy)? = nil,
-        dropouts: SecureAggregationDropouts = .none, recordAccountant: RecordPrivacyAccountant? = nil
+        dropouts: SecureAggregationDropouts = .none, recordAccountant: RecordPrivacyAccountant? = nil,
+        run: String = ""
     ) -> SecureAggregatingClient {
         SecureAggregatingClient(
-            assemble(training: training, charterCheck: charterCheck, recordAccountant: recordAccountant),
+            assemble(training: training, charterCheck: charterCheck, recordAccountant: recordAccountant, run: run),
             dropouts: dropouts)
     }
 }

@@ -1,4 +1,5 @@
 import ConcordData
+import ConcordPrivacy
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -35,37 +36,45 @@ public struct NodeSettings: Sendable {
     public var maxTLSFailures: Int
     /// The charter the node enforces on every task, and its receipts; nil for a node under no charter.
     public var enforcement: NodeEnforcement?
+    /// The node's own account of its record-level DP-SGD, kept across reconnections and runs (and, with a ledger
+    /// file, restarts); every such round is admitted in it before training.
+    public var recordPrivacy: RecordPrivacyAccountant
 
     /// Creates settings for a node that trains on a table, checked against the schema its welcome carries.
     public init(
         host: String, port: Int, name: String, security: WireSecurity, table: NodeTable,
         initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
-        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil
+        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil,
+        recordPrivacy: RecordPrivacyAccountant? = nil
     ) {
         self.init(
             host: host, port: port, name: name, security: security, nodeData: .table(table),
             initialBackoff: initialBackoff, maxBackoff: maxBackoff, maxPayloadBytes: maxPayloadBytes,
-            maxTLSFailures: maxTLSFailures, enforcement: enforcement)
+            maxTLSFailures: maxTLSFailures, enforcement: enforcement,
+            recordPrivacy: recordPrivacy ?? RecordPrivacyAccountant(participant: name))
     }
 
     /// Creates settings.
     public init(
         host: String, port: Int, name: String, security: WireSecurity, data: Dataset,
         initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(5),
-        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil
+        maxPayloadBytes: UInt64 = 4 << 30, maxTLSFailures: Int = 5, enforcement: NodeEnforcement? = nil,
+        recordPrivacy: RecordPrivacyAccountant? = nil
     ) {
         self.init(
             host: host, port: port, name: name, security: security, nodeData: .dataset(data),
             initialBackoff: initialBackoff, maxBackoff: maxBackoff, maxPayloadBytes: maxPayloadBytes,
-            maxTLSFailures: maxTLSFailures, enforcement: enforcement)
+            maxTLSFailures: maxTLSFailures, enforcement: enforcement,
+            recordPrivacy: recordPrivacy ?? RecordPrivacyAccountant(participant: name))
     }
 
     private init(
         host: String, port: Int, name: String, security: WireSecurity, nodeData: NodeData,
         initialBackoff: Duration, maxBackoff: Duration, maxPayloadBytes: UInt64, maxTLSFailures: Int,
-        enforcement: NodeEnforcement?
+        enforcement: NodeEnforcement?, recordPrivacy: RecordPrivacyAccountant
     ) {
         self.enforcement = enforcement
+        self.recordPrivacy = recordPrivacy
         self.host = host
         self.port = port
         self.name = name

@@ -42,7 +42,9 @@ actor NodeTasks {
         case .welcome(let welcome):
             guard work == nil else { throw .protocolViolation("a second Welcome") }
             guard let data = try localData(welcome) else { return nil }
-            work = NodeWork(data: data, participant: Int(welcome.participantID), enforcement: settings.enforcement)
+            work = NodeWork(
+                data: data, participant: Int(welcome.participantID), enforcement: settings.enforcement,
+                recordPrivacy: settings.recordPrivacy, run: welcome.run)
             heartbeatInterval = .milliseconds(max(100, Int64(welcome.heartbeatIntervalMs)))
             log("joined run '\(welcome.run)' as participant \(welcome.participantID) (\(settings.name))")
             onWelcome()

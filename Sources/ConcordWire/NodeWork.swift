@@ -26,13 +26,19 @@ actor NodeWork {
     /// The participant pipeline (``ParticipantPipeline``) the simulation's participants go through too.
     private var pipeline: SecureAggregatingClient?
     private let enforcement: NodeEnforcement?
-    /// The node's own account of its record-level DP-SGD steps, made at the first such task with its δ.
-    private var recordAccountant: RecordPrivacyAccountant?
+    /// The node's own account of its record-level DP-SGD, which outlives this run's work.
+    private let recordPrivacy: RecordPrivacyAccountant
+    private let run: String
 
-    init(data: LocalData, participant: Int, enforcement: NodeEnforcement? = nil) {
+    init(
+        data: LocalData, participant: Int, enforcement: NodeEnforcement? = nil,
+        recordPrivacy: RecordPrivacyAccountant, run: String
+    ) {
         self.data = data
         self.participant = participant
         self.enforcement = enforcement
+        self.recordPrivacy = recordPrivacy
+        self.run = run
     }
 
     /// The examples to train on (and to evaluate on): the dataset, or the table encoded with the task's
@@ -87,7 +93,7 @@ actor NodeWork {
                 training: LocalParticipant(
                     id: participant, data: OwnData(dataset: data), pool: pool,
                     recordPrivacy: SecureRecordPrivacyRandomness()),
-                charterCheck: enforcement?.enforce)
+                charterCheck: enforcement?.enforce, recordAccountant: recordPrivacy, run: run)
             self.layout = network.layout
             self.model = model
             pipelineStandardisation = encoded?.standardisation
@@ -99,22 +105,6 @@ actor NodeWork {
                     + "classes (\(self.layout?.scalarCount ?? 0) values)")
         }
         return pipeline
-    }
-
-    /// The accountant of a task that asks for record-level DP-SGD (nil for one that does not); a task stating ε at
-    /// another δ than the first one did is refused, since this node's ε is one number at one δ.
-    private func recordAccountant(for config: FitConfig) throws -> RecordPrivacyAccountant? {
-        guard config.recordPrivacy != nil, let delta = config.recordPrivacyDelta else { return nil }
-        if let recordAccountant {
-            guard recordAccountant.delta == delta else {
-                throw WireError.refused(
-                    "record-level DP at δ = \(delta), but this node accounts its ε at δ = \(recordAccountant.delta)")
-            }
-            return recordAccountant
-        }
-        let made = try RecordPrivacyAccountant(delta: delta)
-        recordAccountant = made
-        return made
     }
 
     /// Does one task; every failure becomes a refusal the coordinator records.
@@ -129,12 +119,7 @@ actor NodeWork {
                 let local = try participant(
                     for: fit.model, layout: instruction.parameters.layout,
                     standardisation: fit.hasStandardisation ? fit.standardisation : nil)
-                let accountant = try recordAccountant(for: instruction.config)
                 var update = try await local.fit(instruction)
-                if let accountant, let record = instruction.config.recordPrivacy {
-                    update.metrics["record_epsilon"] = try await accountant.record(record, steps: update.steps)
-                    update.metrics["record_steps"] = Double(await accountant.steps)
-                }
                 if let enforcement { update.receipt = try enforcement.receipt(update, instruction) }
                 let (message, parameters) = WireConversion.fitReply(update)
                 reply.fit = message

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConcordData
 import ConcordGovernance
+import ConcordPrivacy
 import ConcordTensor
 import ConcordWire
 import Foundation
@@ -86,6 +87,18 @@ struct NodeCommand: AsyncParsableCommand {
                 + "that would take it past its cap in the charter is refused.", valueName: "path"))
     var ledger: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "This participant's record-level ε ledger (JSON, created on first use and kept across runs and restarts): "
+                + "every round of record-level DP-SGD is written to it before the node trains.", valueName: "path"))
+    var recordLedger: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The most record-level ε (at the run's δ) this participant will spend; a round that would take it past "
+                + "is refused. Needs --record-ledger.", valueName: "ε"))
+    var recordEpsilonCap: Double?
+
     @Flag(help: "Connect without TLS (the coordinator must also be --insecure; local trials only).")
     var insecure = false
 
@@ -104,6 +117,12 @@ struct NodeCommand: AsyncParsableCommand {
         }
         if (charter == nil) != (signingKey == nil) || (charter == nil) != (ledger == nil) {
             throw ValidationError("--charter, --signing-key and --ledger go together")
+        }
+        if let recordEpsilonCap {
+            guard recordLedger != nil else { throw ValidationError("--record-epsilon-cap needs --record-ledger") }
+            guard recordEpsilonCap > 0, recordEpsilonCap.isFinite else {
+                throw ValidationError("--record-epsilon-cap must be positive, got \(recordEpsilonCap)")
+            }
         }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         if images.customised || classes != nil, !ImageFolder.looksLikeImageFolder(dataURL) {
@@ -160,6 +179,21 @@ struct NodeCommand: AsyncParsableCommand {
             receipt: { update, instruction in try governance.receipt(for: update, instruction: instruction) })
     }
 
+    /// The node's record-level accountant: its ledger file when given (read back when it exists), else in memory.
+    private func makeRecordPrivacy() async throws -> RecordPrivacyAccountant? {
+        guard let recordLedger else { return nil }
+        let accountant = try RecordPrivacyAccountant(
+            participant: name, epsilonCap: recordEpsilonCap, file: RecordPrivacyLedgerFile(path: recordLedger))
+        var spent = "record-level ε spent so far 0"
+        if let delta = await accountant.delta {
+            spent = "record-level ε spent so far \(String(format: "%.4f", await accountant.epsilon)) at δ = \(delta) "
+                + "after \(await accountant.steps) DP-SGD steps"
+        }
+        let cap = recordEpsilonCap.map { " of its cap \($0)" } ?? " (no cap)"
+        printLine("concord node \(name): \(spent)\(cap), record ledger \(recordLedger)")
+        return accountant
+    }
+
     func run() async throws {
         GEMM.setThreads(threads)
         guard let endpoint = parsedServer else { throw ValidationError("--server must be HOST:PORT") }
@@ -181,6 +215,7 @@ struct NodeCommand: AsyncParsableCommand {
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
         let enforcement = try await makeEnforcement()
+        let recordPrivacy = try await makeRecordPrivacy()
         let settings: NodeSettings
         if TabularOptions.isTable(data) {
             let table: NodeTable
@@ -196,12 +231,14 @@ struct NodeCommand: AsyncParsableCommand {
                 "concord node \(name): \(table.rowCount) rows in \(table.file) (\(table.trainingRowCount) to train on); "
                     + "joining \(host):\(port), which sends the run's schema")
             settings = NodeSettings(
-                host: host, port: port, name: name, security: security, table: table, enforcement: enforcement)
+                host: host, port: port, name: name, security: security, table: table, enforcement: enforcement,
+                recordPrivacy: recordPrivacy)
         } else {
             let dataset = try loadData()
             printLine("concord node \(name): \(dataset.count) local examples; joining \(host):\(port)")
             settings = NodeSettings(
-                host: host, port: port, name: name, security: security, data: dataset, enforcement: enforcement)
+                host: host, port: port, name: name, security: security, data: dataset, enforcement: enforcement,
+                recordPrivacy: recordPrivacy)
         }
         let node = Node(settings: settings, log: { printLine("concord node \(name): \($0)") })
         do {

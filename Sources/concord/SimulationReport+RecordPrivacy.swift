@@ -22,8 +22,8 @@ extension SimulationReport {
 
         /// Reads every participant's accountant.
         init?(_ configuration: DPSGDConfiguration?, accountants: [Int: RecordPrivacyAccountant]) async {
-            guard let configuration, let any = accountants.values.first else { return nil }
-            delta = any.delta
+            guard let configuration, let any = accountants.values.first, let delta = await any.delta else { return nil }
+            self.delta = delta
             noiseMultiplier = configuration.noiseMultiplier
             clipNorm = configuration.clipNorm
             samplingRate = configuration.samplingRate

@@ -77,12 +77,12 @@ struct FederationProcessTests {
             return (process, bound)
         }
 
-        func node(_ name: String, port: Int, log: String? = nil) throws -> BackgroundProcess {
+        func node(_ name: String, port: Int, log: String? = nil, arguments: [String] = []) throws -> BackgroundProcess {
             try BackgroundProcess(
                 [
                     "node", "--server", "127.0.0.1:\(port)", "--data", path("data/\(name)"), "--name", name,
                     "--pki", path("pki"),
-                ], log: folder.appendingPathComponent(log ?? "node-\(name).log"))
+                ] + arguments, log: folder.appendingPathComponent(log ?? "node-\(name).log"))
         }
 
         /// What `concord simulate` makes of the same seed and partition: the reference.
