@@ -63,6 +63,13 @@ struct CharterInitCommand: ParsableCommand {
     @Option(help: "One participant's own ε cap instead of --epsilon-cap, as NAME=CAP (repeatable).")
     var participantCap: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Whom the privacy guarantee protects: user (DP-FedAvg, each participant's contribution) or record (DP-SGD "
+                + "at each node, one record of its data; the noise floor is then σ, the caps record-level ε).",
+            valueName: "user|record"))
+    var privacyLevel = "user"
+
     @Flag(inversion: .prefixedNo, help: "Whether secure aggregation is required.")
     var secureAggregation = true
 
@@ -90,7 +97,13 @@ struct CharterInitCommand: ParsableCommand {
             throw ValidationError("--simulated must be between 1 and 10000")
         }
         if signSimulated, simulated == nil { throw ValidationError("--sign-simulated needs --simulated") }
+        if Charter.PrivacyLevel(rawValue: privacyLevel) == nil {
+            throw ValidationError("--privacy-level must be user or record, got '\(privacyLevel)'")
+        }
     }
+
+    /// The parsed --privacy-level (``validate()`` has checked it).
+    private var level: Charter.PrivacyLevel { Charter.PrivacyLevel(rawValue: privacyLevel) ?? .user }
 
     func run() throws {
         var identities: [SigningIdentity] = []
@@ -142,7 +155,7 @@ struct CharterInitCommand: ParsableCommand {
         var charter = try Charter(
             federation: federation, coordinator: coordinator, participants: participants, tasks: tasks,
             privacy: .init(
-                secureAggregationRequired: secureAggregation, minNoiseMultiplier: minNoiseMultiplier,
+                level: level, secureAggregationRequired: secureAggregation, minNoiseMultiplier: minNoiseMultiplier,
                 maxDelta: maxDelta, maxEpsilon: maxEpsilon),
             releaseQuorum: quorum ?? participants.count / 2 + 1)
         if signSimulated {

@@ -118,6 +118,11 @@ struct NodeCommand: AsyncParsableCommand {
         if (charter == nil) != (signingKey == nil) || (charter == nil) != (ledger == nil) {
             throw ValidationError("--charter, --signing-key and --ledger go together")
         }
+        if charter != nil, recordLedger != nil || recordEpsilonCap != nil {
+            throw ValidationError(
+                "under --charter the node's ledger is --ledger and its cap the charter's: drop --record-ledger and "
+                    + "--record-epsilon-cap")
+        }
         if let recordEpsilonCap {
             guard recordLedger != nil else { throw ValidationError("--record-epsilon-cap needs --record-ledger") }
             guard recordEpsilonCap > 0, recordEpsilonCap.isFinite else {
@@ -163,20 +168,23 @@ struct NodeCommand: AsyncParsableCommand {
     /// The coordinator's endpoint; a node cannot dial port 0.
     private var parsedServer: Endpoint? { Endpoint(parsing: server).flatMap { $0.port == 0 ? nil : $0 } }
 
-    /// The node's own enforcement of its charter, with its ledger and receipts; nil without --charter.
-    private func makeEnforcement() async throws -> NodeEnforcement? {
+    /// The node's own governance under its charter, with its ledger and receipts; nil without --charter.
+    private func loadGovernance() async throws -> NodeGovernance? {
         guard let charter, let signingKey, let ledger else { return nil }
         let identity = try KeyFile.readIdentity(
             at: signingKey, allowInsecurePermissions: keyPermissions.allowInsecureKeyPermissions)
         let governance = try NodeGovernance.load(charterAt: charter, name: name, identity: identity, ledgerAt: ledger)
-        let spent = await governance.governor.epsilonSpent
+        var spent = await governance.governor.epsilonSpent
+        var level = ""
+        if let record = governance.recordPrivacy {
+            spent = await record.epsilon
+            level = "record-level "
+        }
         printLine(
             "concord node \(name): under charter \(governance.charter.federation) "
-                + "(\(governance.charter.hash.prefix(16))…); ε spent so far \(String(format: "%.4f", spent)) of its cap "
-                + "\(governance.participant.epsilonCap), ledger \(ledger)")
-        return NodeEnforcement(
-            enforce: { governance.enforce($0) },
-            receipt: { update, instruction in try governance.receipt(for: update, instruction: instruction) })
+                + "(\(governance.charter.hash.prefix(16))…); \(level)ε spent so far \(String(format: "%.4f", spent)) of "
+                + "its cap \(governance.participant.epsilonCap), ledger \(ledger)")
+        return governance
     }
 
     /// The node's record-level accountant: its ledger file when given (read back when it exists), else in memory.
@@ -214,8 +222,15 @@ struct NodeCommand: AsyncParsableCommand {
                 certificate: certificate ?? "", privateKey: key ?? "", trustedCA: ca ?? "",
                 allowInsecureKeyPermissions: keyPermissions.allowInsecureKeyPermissions)
         }
-        let enforcement = try await makeEnforcement()
-        let recordPrivacy = try await makeRecordPrivacy()
+        let governance = try await loadGovernance()
+        let enforcement = governance.map { governance in
+            NodeEnforcement(
+                enforce: { governance.enforce($0) },
+                receipt: { update, instruction in try governance.receipt(for: update, instruction: instruction) })
+        }
+        // Under a record-level charter the node's record-level accountant is its charter ledger, at its charter cap.
+        var recordPrivacy = governance?.recordPrivacy
+        if recordPrivacy == nil { recordPrivacy = try await makeRecordPrivacy() }
         let settings: NodeSettings
         if TabularOptions.isTable(data) {
             let table: NodeTable

@@ -211,7 +211,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let secure = secureAggregation.enabled
         let recordPrivacy = plan.dp?.recordPrivacy
         let recordAccountants = try Self.recordAccountants(
-            recordPrivacy == nil ? 0 : participantCount, delta: privacy.delta)
+            recordPrivacy == nil ? 0 : participantCount, delta: privacy.delta, charter: governed?.charter)
         // Each participant goes through the pipeline `concord node` uses: charter check → train → clip → mask.
         let wrap: @Sendable (any ClientProxy) -> any ClientProxy = { participant in
             var check: (@Sendable (any ClientProxy) -> any ClientProxy)?

@@ -1,3 +1,4 @@
+import ConcordGovernance
 import ConcordNN
 import ConcordPrivacy
 import Foundation
@@ -50,10 +51,17 @@ extension SimulationReport {
 }
 
 extension SimulateCommand {
-    /// One accountant per participant, for record-level DP.
-    static func recordAccountants(_ count: Int, delta: Double) throws -> [Int: RecordPrivacyAccountant] {
+    /// One accountant per participant, for record-level DP; under a record-level charter each holds its
+    /// participant's cap, as a node's record-level ledger does.
+    static func recordAccountants(
+        _ count: Int, delta: Double, charter: Charter?
+    ) throws -> [Int: RecordPrivacyAccountant] {
         var accountants: [Int: RecordPrivacyAccountant] = [:]
-        for id in 0..<count { accountants[id] = try RecordPrivacyAccountant(delta: delta) }
+        for id in 0..<count {
+            let listed = charter?.privacy.level == .record ? charter?.participant(id: id) : nil
+            accountants[id] = try RecordPrivacyAccountant(
+                delta: delta, participant: listed?.name ?? "participant \(id)", epsilonCap: listed?.epsilonCap)
+        }
         return accountants
     }
 

@@ -1,3 +1,4 @@
+import ConcordPrivacy
 import Foundation
 import Testing
 
@@ -13,7 +14,7 @@ struct GovernedFederationProcessTests {
         let federation: FederationProcessTests.Federation
         func path(_ name: String) -> String { federation.path(name) }
 
-        init(rounds: Int, gammaCap: Double) async throws {
+        init(rounds: Int, gammaCap: Double, level: String = "user", minNoise: Double = 1.5) async throws {
             federation = try await FederationProcessTests.Federation()
             try FileManager.default.createDirectory(
                 atPath: federation.path("keys"), withIntermediateDirectories: true)
@@ -26,7 +27,8 @@ struct GovernedFederationProcessTests {
                     "charter", "init", "--out", federation.path("charter.yaml"), "--federation", "hospitals",
                     "--coordinator-key", federation.path("keys/coordinator.pub"), "--coordinator-name", "coordinator",
                     "--model", "logreg", "--strategy", "fedavg", "--no-secure-aggregation",
-                    "--min-noise-multiplier", "1.5", "--max-epsilon", "12", "--epsilon-cap", "12",
+                    "--min-noise-multiplier", "\(minNoise)", "--max-epsilon", "12", "--epsilon-cap", "12",
+                    "--privacy-level", level,
                     "--participant-cap", "gamma=\(gammaCap)", "--max-rounds", "20",
                 ] + GovernedFederationProcessTests.names.flatMap {
                     ["--participant", "\($0)=\(federation.path("keys/\($0).pub"))"]
@@ -60,11 +62,12 @@ struct GovernedFederationProcessTests {
             }
         }
 
-        /// `concord serve` with differential privacy at z = 2 within the charter.
-        func serve(log: String, port: Int? = nil) async throws -> (process: BackgroundProcess, port: Int) {
-            try await federation.serve(
-                log: log, port: port,
-                arguments: ["--dp-noise-multiplier", "2", "--dp-clip", "1", "--dp-epsilon-budget", "12"])
+        /// `concord serve` with differential privacy (by default user-level, z = 2, within the charter).
+        func serve(
+            log: String, port: Int? = nil,
+            dp: [String] = ["--dp-noise-multiplier", "2", "--dp-clip", "1", "--dp-epsilon-budget", "12"]
+        ) async throws -> (process: BackgroundProcess, port: Int) {
+            try await federation.serve(log: log, port: port, arguments: dp)
         }
 
         func node(_ name: String, port: Int, log: String? = nil) throws -> BackgroundProcess {
@@ -244,5 +247,41 @@ struct GovernedFederationProcessTests {
             // A refused round costs nothing: the ledger was never written.
             #expect(!FileManager.default.fileExists(atPath: governed.path("\(name).ledger.json")))
         }
+    }
+
+    @Test("under a record-level charter each node runs DP-SGD, its --ledger is its record-level ledger at its charter cap, and a user-level run is refused")
+    func recordLevelCharter() async throws {
+        // Rounds of 20 DP-SGD steps at q = 0.05, σ = 1.1: gamma's cap lies between 40 and 60 steps' ε.
+        func epsilon(_ steps: Int) throws -> Double {
+            try RDPAccountant.epsilon(samplingRate: 0.05, noiseMultiplier: 1.1, steps: steps, delta: 1e-5)
+        }
+        let governed = try await Governed(rounds: 3, gammaCap: try epsilon(50), level: "record", minNoise: 1)
+        defer { governed.federation.remove() }
+        let record = [
+            "--dp-level", "record", "--dp-noise-multiplier", "1.1", "--dp-clip-norm", "1",
+            "--dp-record-sampling-rate", "0.05",
+        ]
+        // The charter's level is record: a user-level run is not permitted, and serve says which clause.
+        let refused = try await Concord.run(
+            ["serve", "--config", governed.path("federation.yaml"), "--dp-noise-multiplier", "2", "--dp-clip", "1",
+             "--dp-epsilon-budget", "12"])
+        #expect(refused.status != 0 && refused.stderr.contains("privacy.level"), "\(refused.stdout) \(refused.stderr)")
+
+        let (coordinator, port) = try await governed.serve(log: "serve.log", dp: record)
+        let nodes = try GovernedFederationProcessTests.names.map { try governed.node($0, port: port) }
+        #expect(await coordinator.wait(timeout: 240) == 0, "\(coordinator.output)")
+        for node in nodes { #expect(await node.wait(timeout: 30) == 0, "\(node.output)") }
+        let gamma = try #require(nodes.last)
+        #expect(gamma.output.contains("record-level ε spent so far 0.0000 of its cap"), "\(gamma.output)")
+        #expect(gamma.output.contains("past its cap of"), "\(gamma.output)")
+        #expect(coordinator.output.contains("round 3/3: 2 of 3 answered"), "\(coordinator.output)")
+        let three = String(format: "%.3f", try epsilon(60))
+        #expect(coordinator.output.contains("alpha \(three), beta \(three); failed: gamma ("), "\(coordinator.output)")
+        let ledger = try #require(
+            try RecordPrivacyLedgerFile(path: governed.path("gamma.ledger.json")).load(participant: "gamma"))
+        #expect(ledger.steps == 40, "\(ledger)")
+        let (swift, python) = try await governed.verify(governed.path("audit.jsonl"))
+        #expect(swift.status == 0, "\(swift.stdout) \(swift.stderr)")
+        if let python { #expect(python.status == 0, "\(python.text) \(python.stderr)") }
     }
 }

@@ -134,4 +134,33 @@ struct GovernedSimulationTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("is not in force"), "\(result.stderr)")
     }
+
+    @Test("under a record-level charter each virtual participant's record-level ε stops at its charter cap")
+    func recordLevelCharter() async throws {
+        let directory = try TinyMNIST.write(trainCount: 200, testCount: 40)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let charter = directory.appendingPathComponent("charter.yaml").path
+        let made = try await Concord.run([
+            "charter", "init", "--out", charter, "--simulated", "3", "--seed", "1", "--sign-simulated", "--model",
+            "logreg", "--no-secure-aggregation", "--privacy-level", "record", "--min-noise-multiplier", "1",
+            "--max-epsilon", "12", "--epsilon-cap", "12", "--participant-cap", "participant-2=2.5", "--max-rounds", "10",
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let report = directory.appendingPathComponent("report.json")
+        let result = try await Concord.run([
+            "simulate", "--data", directory.path, "--model", "logreg", "--clients", "3", "--fraction", "1",
+            "--rounds", "4", "--seed", "1", "--charter", charter, "--dp-level", "record", "--dp-noise-multiplier", "1.1",
+            "--dp-clip-norm", "1", "--dp-record-sampling-rate", "0.05", "--report", report.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        // 20 steps a round: 40 steps are ε = 2.406 ≤ 2.5, 60 would be past it.
+        #expect(result.stdout.contains("participant 2: ε = 2.406 after 40 DP-SGD steps"), "\(result.stdout)")
+        #expect(result.stdout.contains("participant 0: ε = 3.041 after 80 DP-SGD steps"), "\(result.stdout)")
+        // A user-level run is not what this charter governs.
+        let user = try await Concord.run([
+            "simulate", "--data", directory.path, "--model", "logreg", "--clients", "3", "--rounds", "1", "--seed", "1",
+            "--charter", charter, "--dp-noise-multiplier", "1.5", "--dp-clip", "1", "--dp-epsilon-budget", "8",
+        ])
+        #expect(user.status != 0 && user.stderr.contains("privacy.level"), "\(user.stdout) \(user.stderr)")
+    }
 }

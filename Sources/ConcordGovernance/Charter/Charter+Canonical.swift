@@ -22,14 +22,22 @@ extension Charter {
                         "strategies": .array($0.strategies.map { .string($0) }), "max_rounds": .integer($0.maxRounds),
                     ])
                 }),
-            "privacy": .object([
-                "secure_aggregation": .bool(privacy.secureAggregationRequired),
-                "min_noise_multiplier": .real(privacy.minNoiseMultiplier),
-                "max_delta": .real(privacy.maxDelta),
-                "max_epsilon": .real(privacy.maxEpsilon),
-            ]),
+            "privacy": .object(privacyFields),
             "release": .object(["quorum": .integer(releaseQuorum)]),
         ])
+    }
+
+    /// The privacy clause; `level` appears only when it is `record`, so every user-level charter keeps the bytes
+    /// (and the hash and signatures) it had before the level existed.
+    private var privacyFields: [String: CanonicalValue] {
+        var fields: [String: CanonicalValue] = [
+            "secure_aggregation": .bool(privacy.secureAggregationRequired),
+            "min_noise_multiplier": .real(privacy.minNoiseMultiplier),
+            "max_delta": .real(privacy.maxDelta),
+            "max_epsilon": .real(privacy.maxEpsilon),
+        ]
+        if privacy.level == .record { fields["level"] = .string(privacy.level.rawValue) }
+        return fields
     }
 
     /// The bytes every participant signs: the canonical JSON of ``canonicalValue``.

@@ -2,7 +2,7 @@ import ConcordFederation
 
 extension Charter {
     /// Checks a run against the charter before it starts: a permitted task (model, layout, strategy, rounds) and
-    /// the privacy floor.
+    /// the privacy floor, at the charter's level (for `record`, the budget is each node's ε after the last round).
     ///
     /// - Throws: the first ``CharterViolation``, naming its clause (`tasks[0].strategies`,
     ///   `privacy.min_noise_multiplier`…).
@@ -37,7 +37,7 @@ extension Charter {
         }
         try checkFloor(
             noiseMultiplier: request.noiseMultiplier, delta: request.delta,
-            secureAggregation: request.secureAggregation)
+            secureAggregation: request.secureAggregation, level: request.level)
         guard let budget = request.epsilonBudget else {
             throw CharterViolation(
                 clause: "privacy.max_epsilon",
@@ -72,14 +72,21 @@ extension Charter {
                 clause: "privacy", reason: "the sampling rate \(task.samplingRate) is not in (0, 1]")
         }
         try checkFloor(
-            noiseMultiplier: task.noiseMultiplier, delta: task.delta, secureAggregation: task.secureAggregation)
+            noiseMultiplier: task.noiseMultiplier, delta: task.delta, secureAggregation: task.secureAggregation,
+            level: task.level)
     }
 
     private func checkFloor(
-        noiseMultiplier: Double?, delta: Double, secureAggregation: Bool
+        noiseMultiplier: Double?, delta: Double, secureAggregation: Bool, level: Charter.PrivacyLevel
     )
         throws(CharterViolation)
     {
+        // A run without noise has no level; the noise floor below decides whether it may run.
+        if noiseMultiplier != nil, level != privacy.level {
+            throw CharterViolation(
+                clause: "privacy.level",
+                reason: "the charter's guarantee is \(privacy.level.rawValue)-level, the run's DP is \(level.rawValue)-level")
+        }
         if privacy.secureAggregationRequired, !secureAggregation {
             throw CharterViolation(
                 clause: "privacy.secure_aggregation", reason: "required, but the run does not securely aggregate")

@@ -31,8 +31,9 @@ extension Charter {
                 "    max_rounds: \(task.maxRounds)",
             ]
         }
+        lines.append("privacy:")
+        if privacy.level == .record { lines.append("  level: record") }
         lines += [
-            "privacy:",
             "  secure_aggregation: \(privacy.secureAggregationRequired)",
             "  min_noise_multiplier: \(real(privacy.minNoiseMultiplier))",
             "  max_delta: \(real(privacy.maxDelta))",

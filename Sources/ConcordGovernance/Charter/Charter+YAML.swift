@@ -99,11 +99,22 @@ extension Charter {
         let privacyNode = try reader.required(top, "privacy", in: root)
         let privacyFields = try reader.mapping(
             privacyNode, field: "privacy",
-            known: ["secure_aggregation", "min_noise_multiplier", "max_delta", "max_epsilon"])
+            known: ["level", "secure_aggregation", "min_noise_multiplier", "max_delta", "max_epsilon"])
         func privacyValue(_ key: String) throws(CharterError) -> Node {
             try reader.required(privacyFields, key, in: privacyNode, prefix: "privacy.")
         }
+        var level = PrivacyLevel.user
+        if let node = privacyFields["level"] {
+            let text = try reader.string(node, field: "privacy.level")
+            guard let parsed = PrivacyLevel(rawValue: text) else {
+                throw CharterError(
+                    field: "privacy.level", line: reader.lines["privacy.level"],
+                    reason: "must be 'user' or 'record', got '\(text)'")
+            }
+            level = parsed
+        }
         let privacy = PrivacyFloor(
+            level: level,
             secureAggregationRequired: try reader.bool(
                 privacyValue("secure_aggregation"), field: "privacy.secure_aggregation"),
             minNoiseMultiplier: try reader.real(

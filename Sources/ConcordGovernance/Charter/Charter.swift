@@ -66,8 +66,21 @@ public struct Charter: Sendable, Equatable {
         }
     }
 
+    /// Whom the privacy guarantee protects, and so what the floor and the caps are stated in.
+    public enum PrivacyLevel: String, Sendable, Equatable, CaseIterable {
+        /// A participant's whole contribution (DP-FedAvg): the noise multiplier is z of the clipped updates' sum,
+        /// and each participant's ε cap is accounted over the rounds it could be sampled in.
+        case user
+        /// One record of a participant's data (DP-SGD at each node): the noise multiplier is σ of each DP-SGD step,
+        /// the run's ε budget is each node's ε after every round, and each participant's cap is kept by its own
+        /// record-level ledger over all its steps.
+        case record
+    }
+
     /// The least privacy every run must have.
     public struct PrivacyFloor: Sendable, Equatable {
+        /// Whom the guarantee protects; `user` unless the charter says `level: record`.
+        public var level: PrivacyLevel
         /// Whether updates must be securely aggregated (the coordinator sees only their sum).
         public var secureAggregationRequired: Bool
         /// The smallest noise multiplier z of the Gaussian mechanism (0 permits runs without noise).
@@ -78,7 +91,11 @@ public struct Charter: Sendable, Equatable {
         public var maxEpsilon: Double
 
         /// Creates a privacy floor.
-        public init(secureAggregationRequired: Bool, minNoiseMultiplier: Double, maxDelta: Double, maxEpsilon: Double) {
+        public init(
+            level: PrivacyLevel = .user, secureAggregationRequired: Bool, minNoiseMultiplier: Double, maxDelta: Double,
+            maxEpsilon: Double
+        ) {
+            self.level = level
             self.secureAggregationRequired = secureAggregationRequired
             self.minNoiseMultiplier = minNoiseMultiplier
             self.maxDelta = maxDelta

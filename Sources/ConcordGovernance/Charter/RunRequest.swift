@@ -18,12 +18,16 @@ public struct RunRequest: Sendable, Equatable {
     public var epsilonBudget: Double?
     /// Whether updates are securely aggregated.
     public var secureAggregation: Bool
+    /// Whom the run's DP protects: for `record`, ``noiseMultiplier`` is DP-SGD's σ and ``epsilonBudget`` each
+    /// node's record-level ε after the last round.
+    public var level: Charter.PrivacyLevel
 
     /// Describes a run.
     public init(
         model: String, layoutHash: String, strategy: String, rounds: Int, noiseMultiplier: Double?, delta: Double,
-        epsilonBudget: Double?, secureAggregation: Bool
+        epsilonBudget: Double?, secureAggregation: Bool, level: Charter.PrivacyLevel = .user
     ) {
+        self.level = level
         self.model = model
         self.layoutHash = layoutHash
         self.strategy = strategy
@@ -37,12 +41,12 @@ public struct RunRequest: Sendable, Equatable {
     /// Describes a run of a model with `layout`.
     public init(
         model: String, layout: ParameterLayout, strategy: String, rounds: Int, noiseMultiplier: Double?,
-        delta: Double, epsilonBudget: Double?, secureAggregation: Bool
+        delta: Double, epsilonBudget: Double?, secureAggregation: Bool, level: Charter.PrivacyLevel = .user
     ) {
         self.init(
             model: model, layoutHash: layout.sha256, strategy: strategy, rounds: rounds,
             noiseMultiplier: noiseMultiplier, delta: delta, epsilonBudget: epsilonBudget,
-            secureAggregation: secureAggregation)
+            secureAggregation: secureAggregation, level: level)
     }
 }
 
@@ -63,12 +67,16 @@ public struct ParticipantTask: Sendable, Equatable {
     public var delta: Double
     /// Whether the round securely aggregates.
     public var secureAggregation: Bool
+    /// Whom the round's DP protects: for `record`, ``samplingRate`` and ``noiseMultiplier`` are DP-SGD's per-record
+    /// q and σ.
+    public var level: Charter.PrivacyLevel
 
     /// Describes a round's task.
     public init(
         charterHash: String?, round: Int, layoutHash: String, samplingRate: Double, noiseMultiplier: Double?,
-        delta: Double, secureAggregation: Bool
+        delta: Double, secureAggregation: Bool, level: Charter.PrivacyLevel = .user
     ) {
+        self.level = level
         self.charterHash = charterHash
         self.round = round
         self.layoutHash = layoutHash

@@ -4,7 +4,8 @@ import ConcordPrivacy
 
 /// A participant that enforces the charter it signed on every task it receives, whatever the coordinator
 /// says: the charter's hash, a permitted model layout, the privacy floor, and its own ε cap, accounted in
-/// its own ``ParticipantLedger`` from the mechanism parameters the task announces.
+/// its own ``ParticipantLedger`` from the mechanism parameters the task announces (under a record-level charter,
+/// in its record-level ledger, ``ConcordPrivacy/RecordPrivacyAccountant``, which sits behind this check).
 ///
 /// Every round up to the one it is asked to join is accounted (with Poisson sampling, each round costs
 /// privacy whether or not the participant was drawn); once the next round would take it past its cap, it
@@ -91,6 +92,17 @@ public actor ParticipantGovernor {
             throw CharterViolation(
                 clause: "charter",
                 reason: "the round is under no charter; '\(participant.name)' signed \(charterHash.prefix(16))…")
+        }
+        if let record = instruction.config.recordPrivacy {
+            // Record-level DP-SGD: the floor is checked here; the cap is the participant's record-level ledger's,
+            // which admits the round's steps after this check and before training (``RecordPrivacyAccounting``).
+            try charter.check(
+                task: ParticipantTask(
+                    charterHash: claimed, round: instruction.round, layoutHash: instruction.parameters.layout.sha256,
+                    samplingRate: record.samplingRate, noiseMultiplier: record.noiseMultiplier,
+                    delta: instruction.config.recordPrivacyDelta ?? charter.privacy.maxDelta,
+                    secureAggregation: instruction.secureAggregation, level: .record))
+            return
         }
         let privacy = instruction.config.privacy
         var task = ParticipantTask(

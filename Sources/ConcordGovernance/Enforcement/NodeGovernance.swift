@@ -1,4 +1,5 @@
 import ConcordFederation
+import ConcordPrivacy
 import Foundation
 
 /// A node's own governance in a real federation (`concord node --charter --signing-key --ledger`): the charter it
@@ -11,6 +12,9 @@ public struct NodeGovernance: Sendable {
     public let participant: Charter.Participant
     /// Its checks and its ledger.
     public let governor: ParticipantGovernor
+    /// Under a record-level charter, its record-level ledger (the `--ledger` file), capped at its charter cap; it
+    /// must be the node's record-level accountant. Nil under a user-level charter.
+    public let recordPrivacy: RecordPrivacyAccountant?
     private let identity: SigningIdentity
 
     /// Loads the node's governance.
@@ -19,7 +23,8 @@ public struct NodeGovernance: Sendable {
     ///   - charterPath: the charter, which must be in force (signed by every party).
     ///   - name: the node's participant name (its certificate's common name).
     ///   - identity: its signing key, whose public half must be the charter's key for `name`.
-    ///   - ledgerPath: where its ledger is kept (created on first use).
+    ///   - ledgerPath: where its ledger is kept (created on first use): its user-level ledger, or its record-level one
+    ///     under a charter with `level: record`.
     /// - Throws: ``GovernanceFailure`` naming what is wrong.
     public static func load(
         charterAt charterPath: String, name: String, identity: SigningIdentity, ledgerAt ledgerPath: String
@@ -34,9 +39,24 @@ public struct NodeGovernance: Sendable {
                 "the signing key is not the one the charter '\(charterPath)' lists for '\(name)'; give the key "
                     + "whose public half was put in the charter")
         }
+        if charter.privacy.level == .record {
+            let recordPrivacy: RecordPrivacyAccountant
+            do {
+                recordPrivacy = try RecordPrivacyAccountant(
+                    participant: name, epsilonCap: participant.epsilonCap,
+                    file: RecordPrivacyLedgerFile(path: ledgerPath))
+            } catch {
+                throw GovernanceFailure("\(error)")
+            }
+            return NodeGovernance(
+                charter: charter, participant: participant,
+                governor: try ParticipantGovernor(charter: charter, participant: participant),
+                recordPrivacy: recordPrivacy, identity: identity)
+        }
         let governor = try ParticipantGovernor(
             charter: charter, participant: participant, ledgerFile: LedgerFile(path: ledgerPath))
-        return NodeGovernance(charter: charter, participant: participant, governor: governor, identity: identity)
+        return NodeGovernance(
+            charter: charter, participant: participant, governor: governor, recordPrivacy: nil, identity: identity)
     }
 
     /// Puts `training` behind the node's checks.

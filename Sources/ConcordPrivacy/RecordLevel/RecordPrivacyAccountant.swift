@@ -18,12 +18,15 @@ public actor RecordPrivacyAccountant {
     /// The releases so far; nil until the first round states its δ (or the file gives it).
     public private(set) var ledger: RecordPrivacyLedger?
 
-    /// An accountant in memory, at δ, that has composed nothing and has no cap.
+    /// An accountant in memory, at δ, that has composed nothing, with an optional cap.
     ///
-    /// - Throws: ``PrivacyError/invalidParameter(_:)`` when δ is not in (0, 1).
-    public init(delta: Double) throws(PrivacyError) {
-        self.participant = "participant"
-        self.epsilonCap = nil
+    /// - Throws: ``PrivacyError/invalidParameter(_:)`` when δ is not in (0, 1) or the cap is not positive.
+    public init(delta: Double, participant: String = "participant", epsilonCap: Double? = nil) throws(PrivacyError) {
+        if let epsilonCap, !(epsilonCap > 0 && epsilonCap.isFinite) {
+            throw .invalidParameter("the record-level ε cap must be positive and finite, got \(epsilonCap)")
+        }
+        self.participant = participant
+        self.epsilonCap = epsilonCap
         self.file = nil
         self.ledger = try RecordPrivacyLedger(participant: participant, delta: delta)
     }
