@@ -122,7 +122,8 @@ public actor FederationAudit: RoundObserver {
                 updateHash: AuditRecorder.hash(update.parameters), receipt: signature))
     }
 
-    /// Records the aggregate and the run's ε after a completed round (each node keeps its own ε on its own disk).
+    /// Records the aggregate and the run's ε after a completed round (each node keeps its own ε on its own disk; at the
+    /// record level the entry holds each node's ε as it reported it).
     public func roundFinished(_ record: RoundRecord, parameters: Parameters) {
         guard record.completed else {
             pending = []
@@ -133,6 +134,8 @@ public actor FederationAudit: RoundObserver {
             pending.append(
                 .epsilonSpent(
                     round: record.round, epsilon: epsilon, delta: charter.privacy.maxDelta, perParticipant: [:]))
+        } else if let event = AuditRecorder.recordEpsilonSpent(record, names: names, delta: charter.privacy.maxDelta) {
+            pending.append(event)
         }
     }
 

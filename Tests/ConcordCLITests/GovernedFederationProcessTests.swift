@@ -283,5 +283,10 @@ struct GovernedFederationProcessTests {
         let (swift, python) = try await governed.verify(governed.path("audit.jsonl"))
         #expect(swift.status == 0, "\(swift.stdout) \(swift.stderr)")
         if let python { #expect(python.status == 0, "\(python.text) \(python.stderr)") }
+        // The signed record holds every round's reported record-level ε, by node.
+        let spent = try Self.lines(governed.path("audit.jsonl")).filter { $0.contains("\"kind\":\"epsilon_spent\"") }
+        #expect(spent.count == 3, "\(spent)")
+        #expect(spent.last?.contains("\"participants\":{\"alpha\":") == true, "\(spent)")
+        #expect(spent.last?.contains("\"gamma\"") == false, "gamma did not answer round 3: \(spent)")
     }
 }

@@ -71,7 +71,13 @@ public actor AuditRecorder: RoundObserver {
     public func roundFinished(_ record: RoundRecord, parameters: Parameters) async {
         guard record.completed else { return }
         append(.aggregateProduced(round: record.round, aggregateHash: Self.hash(parameters)))
-        guard let epsilon = record.metrics["epsilon"] else { return }
+        guard let epsilon = record.metrics["epsilon"] else {
+            let names = Dictionary(uniqueKeysWithValues: charter.participants.map { ($0.id, $0.name) })
+            if let event = Self.recordEpsilonSpent(record, names: names, delta: charter.privacy.maxDelta) {
+                append(event)
+            }
+            return
+        }
         var perParticipant: [String: Double] = [:]
         for (id, governor) in governors {
             perParticipant[charter.participant(id: id)?.name ?? "\(id)"] = await governor.epsilonSpent
@@ -79,6 +85,16 @@ public actor AuditRecorder: RoundObserver {
         append(
             .epsilonSpent(
                 round: record.round, epsilon: epsilon, delta: charter.privacy.maxDelta, perParticipant: perParticipant))
+    }
+
+    /// The `epsilon_spent` entry of a record-level round: each participant's record-level ε as it reported it, by
+    /// name, and their largest as the run's (a record's guarantee is its own node's ε, at most that); nil for a round
+    /// no participant reported one for.
+    public static func recordEpsilonSpent(_ record: RoundRecord, names: [Int: String], delta: Double) -> AuditEvent? {
+        guard let reported = record.recordEpsilon, let largest = reported.values.max() else { return nil }
+        var perParticipant: [String: Double] = [:]
+        for (id, epsilon) in reported { perParticipant[names[id] ?? "participant \(id)"] = epsilon }
+        return .epsilonSpent(round: record.round, epsilon: largest, delta: delta, perParticipant: perParticipant)
     }
 
     /// Records the released model and seals the log.

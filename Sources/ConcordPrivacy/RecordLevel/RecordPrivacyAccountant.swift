@@ -97,18 +97,6 @@ public actor RecordPrivacyAccountant {
         ledger = next
         return epsilon
     }
-
-    /// Composes `steps` DP-SGD steps the participant has already taken (the simulation's accounting, after each
-    /// round), at the ledger's δ.
-    ///
-    /// - Returns: the cumulative ε at ``delta``.
-    /// - Throws: ``PrivacyError/invalidParameter(_:)`` for settings out of range, or before any δ is known.
-    @discardableResult
-    public func record(_ configuration: DPSGDConfiguration, steps: Int) throws -> Double {
-        guard let delta else { throw PrivacyError.invalidParameter("no δ to state the record-level ε at") }
-        return try admit(
-            configuration, steps: steps, delta: delta, run: "", round: (ledger?.releases.count ?? 0) + 1)
-    }
 }
 
 /// A participant that accounts its own record-level privacy: before every round trained with DP-SGD it admits the
