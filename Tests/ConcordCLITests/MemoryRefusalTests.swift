@@ -36,7 +36,7 @@ struct MemoryRefusalTests {
         let started = Date()
         let result = try await Concord.run(["serve", "--config", config, "--insecure"])
         #expect(result.status != 0)
-        #expect(Date().timeIntervalSince(started) < 60, "refused before allocating, so quickly")
+        #expect(Date().timeIntervalSince(started) < 300, "refused before allocating, long before a 69.6 GB run could start")
         let refusal = "model 'mlp:65536' has 4,347,133,962 parameters: a run needs 69.6 GB"
         #expect(result.stderr.contains(refusal), "\(result.stderr)")
 

@@ -62,8 +62,8 @@ struct CoordinatorTests {
         let start = ContinuousClock.now
         let record = await c.runRound()
         // Far less than the 600 s stall. Generous: on 2 cores, other suites' synchronous tests can hold
-        // the cooperative pool, and with it the deadline's timer, for many seconds.
-        #expect(ContinuousClock.now - start < .seconds(120))
+        // the cooperative pool, and with it the deadline's timer, for many seconds (145 s once, at a load average of 11).
+        #expect(ContinuousClock.now - start < .seconds(400))
         #expect(record.completed && record.succeeded == 1)
         #expect(record.failures == [ParticipantFailure(participant: 1, reason: "missed the round deadline")])
         #expect(await c.parameters.values == [3, 3, 3])

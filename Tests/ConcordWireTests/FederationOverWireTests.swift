@@ -50,7 +50,7 @@ struct FederationOverWireTests {
                     certificate: pki.nodeCertificatePath(name), privateKey: pki.nodePrivateKeyPath(name),
                     trustedCA: pki.caCertificatePath) : .insecure
         }
-        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(120)))
         let remote = try Self.coordinator(participants: server.server.registry.participants)
         let records = await remote.run(rounds: 3).records
         #expect(records.allSatisfy { $0.error == nil && $0.succeeded == 3 })
@@ -78,7 +78,7 @@ struct PrivacyOverWireTests {
         let names = FederationOverWireTests.names
         let server = try await RunningServer(names: names, model: "logreg", security: .insecure)
         let nodes = FederationOverWireTests.nodes(port: server.port) { _ in .insecure }
-        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(120)))
 
         func coordinator(_ participants: [any ClientProxy]) throws -> Coordinator {
             let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 7)

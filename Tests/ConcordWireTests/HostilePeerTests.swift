@@ -159,7 +159,7 @@ struct HostilePeerTests {
         #expect(try RawSocket.sendGarbage(port: server.port, bytes: 4096))
         // Still serving: a genuine node joins and trains.
         let node = Self.startNode("beta", port: server.port)
-        #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(10)))
+        #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(120)))
         let beta = try #require(server.server.registry.participant(named: "beta"))
         let update = try await beta.fit(try Self.instruction())
         #expect(update.exampleCount == 20)
@@ -171,7 +171,7 @@ struct HostilePeerTests {
     func unknownModel() async throws {
         let server = try await RunningServer(names: Self.names, model: "resnet152", security: .insecure)
         let node = Self.startNode("alpha", port: server.port)
-        #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(10)))
+        #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(120)))
         let alpha = try #require(server.server.registry.participant(named: "alpha"))
         await #expect {
             _ = try await alpha.fit(try Self.instruction())
@@ -202,7 +202,7 @@ struct HostilePeerTests {
                 return [reply, chunk]
             }
         }
-        #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(10)))
+        #expect(await server.server.registry.waitUntilConnected(1, timeout: .seconds(120)))
         let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 1)
         let coordinator = try Coordinator(
             strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1),

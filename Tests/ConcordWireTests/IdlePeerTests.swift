@@ -31,7 +31,7 @@ struct IdlePeerTests {
                 certificate: pki.nodeCertificatePath(name), privateKey: pki.nodePrivateKeyPath(name),
                 trustedCA: pki.caCertificatePath)
         }
-        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(20)))
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(120)))
 
         // Every idle connection is closed: those over the per-address cap at once, the others at the deadline.
         let end = Date().addingTimeInterval(deadline + 20)
@@ -69,7 +69,7 @@ struct IdlePeerTests {
             try await HostilePeerTests.peer(server.port).exchange(
                 [HostilePeerTests.hello("mute")], timeout: .seconds(30))
         }
-        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(10)))
+        #expect(await server.server.registry.waitUntilConnected(3, timeout: .seconds(120)))
         let model = try ModelZoo.make("logreg", inputShape: [4, 4, 1], classes: 3, seed: 1)
         let coordinator = try Coordinator(
             strategy: FedAvg(localEpochs: 1, batchSize: 5, learningRate: 0.1),
